@@ -1,0 +1,46 @@
+"""Helpers shared by the routers: the acting user, If-Match, 409 bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
+
+from labora.core.errors import Unauthenticated, ValidationError
+
+_current_serialisers: dict[type, Callable[[Any], dict[str, Any]]] = {}
+
+
+def current_serialiser(model: type) -> Callable[[Callable[[Any], dict[str, Any]]], Callable[[Any], dict[str, Any]]]:
+    """Register how a model is shown as `current` in a 409 answer."""
+
+    def register(fn: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+        _current_serialisers[model] = fn
+        return fn
+
+    return register
+
+
+def serialise_current(obj: Any) -> dict[str, Any] | None:
+    fn = _current_serialisers.get(type(obj))
+    return fn(obj) if fn else {"version": getattr(obj, "version", None)}
+
+
+def actor(request: HttpRequest) -> Any:
+    user = getattr(request, "auth", None) or getattr(request, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise Unauthenticated("Sign in or send a token.")
+    return user
+
+
+def expected_version(request: HttpRequest, body_version: int | None) -> int | None:
+    """The version a write is based on: `If-Match: <n>` or the body's `version`."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return body_version
+    raw = header.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise ValidationError("If-Match must be the resource's integer version, e.g. If-Match: 3.",
+                              fields={"If-Match": "not an integer"})
+    return int(raw)

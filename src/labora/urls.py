@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from labora.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("labora.accounts.urls")),
+    path("", include("labora.workspaces.urls")),
+    path("", include("labora.web.urls")),
+]
