@@ -32,7 +32,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None, **extra: Any
+) -> HttpResponse:
     body: dict[str, Any] = {"error": {"code": code, "message": message, "fields": fields or {}, **extra}}
     return api.create_response(request, body, status=status)
 
@@ -59,7 +61,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _error(
-        request, 401, "unauthenticated",
+        request,
+        401,
+        "unauthenticated",
         "Sign in, or send a personal access token as 'Authorization: Bearer <token>'. "
         "Create one under Settings → API tokens or with `labora token create`.",
     )
@@ -77,7 +81,16 @@ def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 422: "invalid", 429: "rate_limited"}
+    codes = {
+        400: "bad_request",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        422: "invalid",
+        429: "rate_limited",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message))
 
 

@@ -51,8 +51,12 @@ class MePatchIn(Schema):
 
 def _me(user: User) -> dict[str, Any]:
     return {
-        "id": user.public_id, "email": user.email, "name": user.name, "handle": user.handle,
-        "timezone": user.timezone, "version": user.version,
+        "id": user.public_id,
+        "email": user.email,
+        "name": user.name,
+        "handle": user.handle,
+        "timezone": user.timezone,
+        "version": user.version,
         "workspaces": [
             {"slug": m.workspace.slug, "name": m.workspace.name, "role": m.role}
             for m in memberships_for_user(user=user)
@@ -72,8 +76,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def me_update(request: HttpRequest, payload: MePatchIn) -> dict[str, Any]:
     user = actor(request)
     updated = services.user_update_profile(
-        actor=user, user=user, version=expected_version(request, payload.version),
-        name=payload.name, handle=payload.handle, timezone_name=payload.timezone,
+        actor=user,
+        user=user,
+        version=expected_version(request, payload.version),
+        name=payload.name,
+        handle=payload.handle,
+        timezone_name=payload.timezone,
     )
     return _me(updated)
 
@@ -99,13 +107,20 @@ class TokenIn(Schema):
 
 def _token(token: ApiToken) -> dict[str, Any]:
     return {
-        "id": token.public_id, "name": token.name, "hint": f"lab_{token.hint}…", "state": token.state,
-        "created_at": token.created_at, "expires_at": token.expires_at, "last_used_at": token.last_used_at,
+        "id": token.public_id,
+        "name": token.name,
+        "hint": f"lab_{token.hint}…",
+        "state": token.state,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
     }
 
 
 @router.get("/me/tokens", response=Page[TokenOut], summary="Your personal access tokens")
-def tokens_list(request: HttpRequest, page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=200)) -> dict[str, Any]:
+def tokens_list(
+    request: HttpRequest, page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=200)
+) -> dict[str, Any]:
     result = paginate(request, ApiToken.objects.filter(user=actor(request)), page=page, page_size=page_size)
     result["items"] = [_token(t) for t in result["items"]]
     return result

@@ -54,9 +54,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                Lower("handle"), name="accounts_user_handle_ci", condition=~models.Q(handle="")
-            )
+            models.UniqueConstraint(Lower("handle"), name="accounts_user_handle_ci", condition=~models.Q(handle=""))
         ]
 
     def __str__(self) -> str:
@@ -72,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
-TOKEN_PREFIX = "lab_"
+TOKEN_PREFIX = "lab_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def hash_token(raw: str) -> str:

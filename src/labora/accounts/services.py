@@ -77,8 +77,13 @@ def user_create(*, email: str, password: str, name: str = "", is_staff: bool = F
 
 
 def user_update_profile(
-    *, actor: User, user: User, version: int | None = None, name: str | None = None,
-    handle: str | None = None, timezone_name: str | None = None,
+    *,
+    actor: User,
+    user: User,
+    version: int | None = None,
+    name: str | None = None,
+    handle: str | None = None,
+    timezone_name: str | None = None,
 ) -> User:
     """Change name, @handle or time zone. Raises PermissionDenied, ValidationError, Conflict."""
     import zoneinfo
@@ -100,11 +105,15 @@ def user_update_profile(
             fields["timezone"] = "unknown time zone; use an IANA name like Europe/Paris"
         updates["timezone"] = timezone_name
     if fields:
-        raise ValidationError("Some profile fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields)
+        raise ValidationError(
+            "Some profile fields are not valid: " + "; ".join(f"{k}: {v}" for k, v in fields.items()), fields=fields
+        )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if version is not None and locked.version != version:
-            raise Conflict("Your profile was changed elsewhere; reload and try again.", code="stale_version", current=locked)
+            raise Conflict(
+                "Your profile was changed elsewhere; reload and try again.", code="stale_version", current=locked
+            )
         changes = events.diff(locked, updates)
         if changes:
             for field, value in updates.items():
@@ -137,6 +146,7 @@ def user_set_password(*, user: User, new_password: str) -> None:
 
 # --- personal access tokens ----------------------------------------------------------------
 
+
 def token_create(*, actor: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token; returns it and the raw secret, which is never shown again.
 
@@ -152,8 +162,11 @@ def token_create(*, actor: User, name: str, expires_at: datetime | None = None) 
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name, hint=raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 6],
-            token_hash=hash_token(raw), expires_at=expires_at,
+            user=actor,
+            name=name,
+            hint=raw[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 6],
+            token_hash=hash_token(raw),
+            expires_at=expires_at,
         )
         events.record(name="token.created", actor=actor, target=token, data={"name": name})
     return token, raw
@@ -187,6 +200,7 @@ def token_authenticate(raw: str) -> User | None:
 
 
 # --- two-factor (TOTP) -------------------------------------------------------------------
+
 
 def totp_start(*, actor: User) -> TOTPDevice:
     """An unconfirmed TOTP device to scan; replaces any earlier unconfirmed one."""

@@ -35,17 +35,25 @@ class ActivityOut(Schema):
 
 def _entry(e: ActivityEntry) -> dict[str, Any]:
     return {
-        "id": e.event_id, "event": e.name, "actor": e.actor.email if e.actor else None,
+        "id": e.event_id,
+        "event": e.name,
+        "actor": e.actor.email if e.actor else None,
         "target": {"type": e.target_type, "id": e.target_id, "label": e.target_label},
-        "changes": e.changes, "at": e.at,
+        "changes": e.changes,
+        "at": e.at,
     }
 
 
 @router.get("/workspaces/{ws}/activity", response=Page[ActivityOut], summary="Activity history")
 def activity(
-    request: HttpRequest, ws: str, task: str | None = None, project: str | None = None,
-    actor_email: str | None = Query(None, alias="actor"), event: str | None = None,
-    page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=200),
+    request: HttpRequest,
+    ws: str,
+    task: str | None = None,
+    project: str | None = None,
+    actor_email: str | None = Query(None, alias="actor"),
+    event: str | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     user = actor(request)
     workspace, membership = workspace_for_user(user=user, slug=ws)

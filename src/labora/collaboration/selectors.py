@@ -9,8 +9,12 @@ from labora.workspaces.models import Workspace
 
 
 def activity_list(
-    *, workspace: Workspace, task: str | None = None, project: str | None = None,
-    actor_email: str | None = None, name_prefix: str | None = None,
+    *,
+    workspace: Workspace,
+    task: str | None = None,
+    project: str | None = None,
+    actor_email: str | None = None,
+    name_prefix: str | None = None,
 ) -> QuerySet[ActivityEntry]:
     qs = ActivityEntry.objects.filter(workspace=workspace).select_related("actor")
     if task:

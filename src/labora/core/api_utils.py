@@ -41,6 +41,7 @@ def expected_version(request: HttpRequest, body_version: int | None) -> int | No
         return body_version
     raw = header.strip().removeprefix("W/").strip('"')
     if not raw.isdigit():
-        raise ValidationError("If-Match must be the resource's integer version, e.g. If-Match: 3.",
-                              fields={"If-Match": "not an integer"})
+        raise ValidationError(
+            "If-Match must be the resource's integer version, e.g. If-Match: 3.", fields={"If-Match": "not an integer"}
+        )
     return int(raw)

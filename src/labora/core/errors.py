@@ -1,6 +1,6 @@
 """Domain errors. Services raise these; the API and pages turn them into API.md's error body.
 
-    {"error": {"code": "<machine_code>", "message": "<what is wrong and how to fix it>", "fields": {...}}}
+{"error": {"code": "<machine_code>", "message": "<what is wrong and how to fix it>", "fields": {...}}}
 """
 
 from __future__ import annotations

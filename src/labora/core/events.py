@@ -90,7 +90,9 @@ def record(
     return event
 
 
-def diff(instance: Model, updates: dict[str, Any], *, serialise: Callable[[Any], Any] | None = None) -> dict[str, list[Any]]:
+def diff(
+    instance: Model, updates: dict[str, Any], *, serialise: Callable[[Any], Any] | None = None
+) -> dict[str, list[Any]]:
     """Field-level `{field: [before, after]}` for the values in `updates` that differ."""
     ser = serialise or _plain
     changes: dict[str, list[Any]] = {}

@@ -102,9 +102,7 @@ class EventDelivery(models.Model):
     delivered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event", "subscriber"], name="core_delivery_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["event", "subscriber"], name="core_delivery_once")]
 
 
 class WorkerHeartbeat(models.Model):
@@ -116,3 +114,6 @@ class WorkerHeartbeat(models.Model):
     embedded = models.BooleanField(default=False)
     started_at = models.DateTimeField(default=timezone.now)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} seen {self.seen_at:%H:%M:%S}"

@@ -16,5 +16,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     memberships = list(memberships_for_user(user=user))
     slug = getattr(request, "resolver_match", None) and request.resolver_match.kwargs.get("ws")
     current = next((m for m in memberships if m.workspace.slug == slug), None)
-    return {"my_memberships": memberships, "current_membership": current,
-            "current_workspace": current.workspace if current else None}
+    return {
+        "my_memberships": memberships,
+        "current_membership": current,
+        "current_workspace": current.workspace if current else None,
+    }

@@ -116,24 +116,45 @@ def _workspace(w: Workspace, role: str) -> dict[str, Any]:
 
 def _member(m: Membership) -> dict[str, Any]:
     u = m.user
-    return {"id": u.public_id, "email": u.email, "name": u.name, "handle": u.handle, "role": m.role,
-            "version": m.version, "joined_at": m.created_at}
+    return {
+        "id": u.public_id,
+        "email": u.email,
+        "name": u.name,
+        "handle": u.handle,
+        "role": m.role,
+        "version": m.version,
+        "joined_at": m.created_at,
+    }
 
 
 def _invitation(i: Invitation) -> dict[str, Any]:
-    return {"id": i.public_id, "email": i.email, "role": i.role, "state": i.state,
-            "invited_by": i.invited_by.email if i.invited_by else None, "created_at": i.created_at,
-            "expires_at": i.expires_at}
+    return {
+        "id": i.public_id,
+        "email": i.email,
+        "role": i.role,
+        "state": i.state,
+        "invited_by": i.invited_by.email if i.invited_by else None,
+        "created_at": i.created_at,
+        "expires_at": i.expires_at,
+    }
 
 
 def _team(t: Team) -> dict[str, Any]:
-    return {"id": t.public_id, "name": t.name, "description": t.description, "version": t.version,
-            "members": [{"id": tm.user.public_id, "email": tm.user.email, "name": tm.user.name}
-                        for tm in t.memberships.all()]}
+    return {
+        "id": t.public_id,
+        "name": t.name,
+        "description": t.description,
+        "version": t.version,
+        "members": [
+            {"id": tm.user.public_id, "email": tm.user.email, "name": tm.user.name} for tm in t.memberships.all()
+        ],
+    }
 
 
 current_serialiser(Membership)(_member)
-current_serialiser(Team)(lambda t: {"id": t.public_id, "name": t.name, "description": t.description, "version": t.version})
+current_serialiser(Team)(
+    lambda t: {"id": t.public_id, "name": t.name, "description": t.description, "version": t.version}
+)
 current_serialiser(Workspace)(lambda w: {"slug": w.slug, "name": w.name, "version": w.version})
 
 
@@ -144,6 +165,7 @@ def _scope(request: HttpRequest, ws: str) -> tuple[Any, Workspace, Membership]:
 
 
 # --- workspaces ----------------------------------------------------------------------------
+
 
 @router.post("/workspaces", response={201: WorkspaceOut}, summary="Create a workspace (you become its owner)")
 def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, dict[str, Any]]:
@@ -167,12 +189,18 @@ def workspace_get(request: HttpRequest, ws: str) -> dict[str, Any]:
 @router.patch("/workspaces/{ws}", response=WorkspaceOut, summary="Rename a workspace")
 def workspace_update(request: HttpRequest, ws: str, payload: WorkspacePatchIn) -> dict[str, Any]:
     user, workspace, membership = _scope(request, ws)
-    updated = services.workspace_update(actor=user, workspace=workspace, membership=membership,
-                                        version=expected_version(request, payload.version), name=payload.name)
+    updated = services.workspace_update(
+        actor=user,
+        workspace=workspace,
+        membership=membership,
+        version=expected_version(request, payload.version),
+        name=payload.name,
+    )
     return _workspace(updated, membership.role)
 
 
 # --- members ---------------------------------------------------------------------------------
+
 
 @router.get("/workspaces/{ws}/members", response=Page[MemberOut], summary="Members of a workspace")
 def member_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
@@ -183,17 +211,31 @@ def member_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int 
     return result
 
 
-@router.post("/workspaces/{ws}/members", response={201: MemberAddedOut},
-             summary="Add a member by e-mail: existing accounts join at once, others get an invitation")
+@router.post(
+    "/workspaces/{ws}/members",
+    response={201: MemberAddedOut},
+    summary="Add a member by e-mail: existing accounts join at once, others get an invitation",
+)
 def member_add(request: HttpRequest, ws: str, payload: MemberIn) -> tuple[int, dict[str, Any]]:
     user, workspace, membership = _scope(request, ws)
-    result = services.member_invite(actor=user, workspace=workspace, membership=membership,
-                                    email=payload.email, role=payload.role)
+    result = services.member_invite(
+        actor=user, workspace=workspace, membership=membership, email=payload.email, role=payload.role
+    )
     if isinstance(result, Membership):
-        return 201, {"status": "active", "email": result.user.email, "role": result.role,
-                     "member": _member(result), "invitation_id": None}
-    return 201, {"status": "invited", "email": result.email, "role": result.role, "member": None,
-                 "invitation_id": result.public_id}
+        return 201, {
+            "status": "active",
+            "email": result.user.email,
+            "role": result.role,
+            "member": _member(result),
+            "invitation_id": None,
+        }
+    return 201, {
+        "status": "invited",
+        "email": result.email,
+        "role": result.role,
+        "member": None,
+        "invitation_id": result.public_id,
+    }
 
 
 @router.get("/workspaces/{ws}/members/{member_id}", response=MemberOut, summary="One member")
@@ -207,8 +249,14 @@ def member_get(request: HttpRequest, ws: str, member_id: str) -> dict[str, Any]:
 def member_update(request: HttpRequest, ws: str, member_id: str, payload: MemberPatchIn) -> dict[str, Any]:
     user, workspace, membership = _scope(request, ws)
     target = selectors.member_get(workspace=workspace, user_public_id=member_id)
-    updated = services.member_change_role(actor=user, workspace=workspace, membership=membership, target=target,
-                                          role=payload.role, version=expected_version(request, payload.version))
+    updated = services.member_change_role(
+        actor=user,
+        workspace=workspace,
+        membership=membership,
+        target=target,
+        role=payload.role,
+        version=expected_version(request, payload.version),
+    )
     return _member(updated)
 
 
@@ -222,6 +270,7 @@ def member_remove(request: HttpRequest, ws: str, member_id: str) -> tuple[int, N
 
 # --- invitations -----------------------------------------------------------------------------
 
+
 @router.get("/workspaces/{ws}/invitations", response=Page[InvitationOut], summary="Pending invitations")
 def invitation_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
     user, workspace, membership = _scope(request, ws)
@@ -234,8 +283,9 @@ def invitation_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: 
 @router.delete("/workspaces/{ws}/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation")
 def invitation_revoke(request: HttpRequest, ws: str, invitation_id: str) -> tuple[int, None]:
     user, workspace, membership = _scope(request, ws)
-    services.invitation_revoke(actor=user, workspace=workspace, membership=membership,
-                               invitation_public_id=invitation_id)
+    services.invitation_revoke(
+        actor=user, workspace=workspace, membership=membership, invitation_public_id=invitation_id
+    )
     return 204, None
 
 
@@ -246,6 +296,7 @@ def invitation_accept(request: HttpRequest, payload: AcceptIn) -> dict[str, Any]
 
 
 # --- teams -----------------------------------------------------------------------------------
+
 
 @router.get("/workspaces/{ws}/teams", response=Page[TeamOut], summary="Teams")
 def team_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
@@ -259,8 +310,9 @@ def team_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = 
 @router.post("/workspaces/{ws}/teams", response={201: TeamOut}, summary="Create a team")
 def team_create(request: HttpRequest, ws: str, payload: TeamIn) -> tuple[int, dict[str, Any]]:
     user, workspace, membership = _scope(request, ws)
-    team = services.team_create(actor=user, workspace=workspace, membership=membership,
-                                name=payload.name, description=payload.description)
+    team = services.team_create(
+        actor=user, workspace=workspace, membership=membership, name=payload.name, description=payload.description
+    )
     return 201, _team(selectors.team_get(workspace=workspace, team_public_id=team.public_id))
 
 
@@ -276,9 +328,15 @@ def team_update(request: HttpRequest, ws: str, team_id: str, payload: TeamPatchI
     user, workspace, membership = _scope(request, ws)
     check(user, "team.view", membership)
     team = selectors.team_get(workspace=workspace, team_public_id=team_id)
-    services.team_update(actor=user, workspace=workspace, membership=membership, team=team,
-                         version=expected_version(request, payload.version), name=payload.name,
-                         description=payload.description)
+    services.team_update(
+        actor=user,
+        workspace=workspace,
+        membership=membership,
+        team=team,
+        version=expected_version(request, payload.version),
+        name=payload.name,
+        description=payload.description,
+    )
     return _team(selectors.team_get(workspace=workspace, team_public_id=team_id))
 
 
@@ -301,8 +359,9 @@ def team_member_add(request: HttpRequest, ws: str, team_id: str, payload: TeamMe
     return 201, _team(selectors.team_get(workspace=workspace, team_public_id=team_id))
 
 
-@router.delete("/workspaces/{ws}/teams/{team_id}/members/{member_id}", response={204: None},
-               summary="Remove a member from a team")
+@router.delete(
+    "/workspaces/{ws}/teams/{team_id}/members/{member_id}", response={204: None}, summary="Remove a member from a team"
+)
 def team_member_remove(request: HttpRequest, ws: str, team_id: str, member_id: str) -> tuple[int, None]:
     user, workspace, membership = _scope(request, ws)
     check(user, "team.view", membership)

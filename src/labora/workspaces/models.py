@@ -27,9 +27,7 @@ class Workspace(models.Model):
     public_id = models.CharField(max_length=20, unique=True, default=new_public_id, editable=False)
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=50, unique=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -54,9 +52,7 @@ class Membership(models.Model):
 
     class Meta:
         ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "user"], name="workspaces_membership_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="workspaces_membership_once")]
 
     def __str__(self) -> str:
         return f"{self.user} in {self.workspace} as {self.role}"
@@ -93,6 +89,9 @@ class TeamMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="workspaces_teammember_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in team {self.team_id}"
 
 
 class Invitation(models.Model):

@@ -68,7 +68,9 @@ def teams_list(*, workspace: Workspace) -> QuerySet[Team]:
     return (
         Team.objects.filter(workspace=workspace)
         .annotate(member_count=Count("memberships", distinct=True))
-        .prefetch_related(Prefetch("memberships", queryset=TeamMember.objects.select_related("user").order_by("user__name")))
+        .prefetch_related(
+            Prefetch("memberships", queryset=TeamMember.objects.select_related("user").order_by("user__name"))
+        )
         .order_by("name", "id")
     )
 

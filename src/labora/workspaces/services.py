@@ -53,6 +53,7 @@ def _check_version(obj: Any, version: int | None, what: str) -> None:
 
 # --- workspaces ----------------------------------------------------------------------------
 
+
 def workspace_create(*, actor: User, name: str, slug: str) -> Workspace:
     """Create a workspace; the actor becomes its owner. Raises ValidationError, Conflict."""
     name = _clean_name(name)
@@ -68,15 +69,22 @@ def workspace_create(*, actor: User, name: str, slug: str) -> Workspace:
             workspace = Workspace.objects.create(name=name, slug=slug, created_by=actor)
             Membership.objects.create(workspace=workspace, user=actor, role=Role.OWNER)
             events.record(
-                name="workspace.created", actor=actor, workspace=workspace, target=workspace,
+                name="workspace.created",
+                actor=actor,
+                workspace=workspace,
+                target=workspace,
                 data={"name": name, "slug": slug},
             )
     except IntegrityError:
-        raise Conflict(f"The slug '{slug}' is taken; choose another.", code="slug_taken", fields={"slug": "taken"}) from None
+        raise Conflict(
+            f"The slug '{slug}' is taken; choose another.", code="slug_taken", fields={"slug": "taken"}
+        ) from None
     return workspace
 
 
-def workspace_update(*, actor: User, workspace: Workspace, membership: Membership, version: int | None = None, name: str | None = None) -> Workspace:
+def workspace_update(
+    *, actor: User, workspace: Workspace, membership: Membership, version: int | None = None, name: str | None = None
+) -> Workspace:
     """Rename a workspace. Raises PermissionDenied, ValidationError, Conflict (stale version)."""
     check(actor, "workspace.update", membership)
     updates: dict[str, Any] = {}
@@ -97,62 +105,103 @@ def workspace_update(*, actor: User, workspace: Workspace, membership: Membershi
 
 # --- members and invitations ---------------------------------------------------------------
 
+
 def invitation_link_token(invitation: Invitation) -> str:
     return signing.dumps(invitation.public_id, salt=INVITATION_SALT)
 
 
-def member_invite(*, actor: User, workspace: Workspace, membership: Membership, email: str, role: str) -> Membership | Invitation:
+def member_invite(
+    *, actor: User, workspace: Workspace, membership: Membership, email: str, role: str
+) -> Membership | Invitation:
     """Add someone by e-mail: an existing account joins at once, anyone else is invited.
 
     Raises PermissionDenied, ValidationError, Conflict (already a member or invited).
     """
     email = _clean_email(email)
     role_value = _role(role)
-    check(actor, "member.invite", (membership, role_value),
-          message="Only admins can invite, and only owners can make owners.")
+    check(
+        actor,
+        "member.invite",
+        (membership, role_value),
+        message="Only admins can invite, and only owners can make owners.",
+    )
     with transaction.atomic():
         user = User.objects.filter(email__iexact=email, is_active=True).first()
         if user is not None:
             if Membership.objects.filter(workspace=workspace, user=user).exists():
-                raise Conflict(f"{email} is already a member of this workspace.", code="already_member",
-                               fields={"email": "already a member"})
+                raise Conflict(
+                    f"{email} is already a member of this workspace.",
+                    code="already_member",
+                    fields={"email": "already a member"},
+                )
             added = Membership.objects.create(workspace=workspace, user=user, role=role_value)
             events.record(
-                name="member.added", actor=actor, workspace=workspace, target=added, target_label=user.email,
+                name="member.added",
+                actor=actor,
+                workspace=workspace,
+                target=added,
+                target_label=user.email,
                 data={"email": email, "role": role_value, "user": user.public_id},
             )
             return added
-        if Invitation.objects.filter(workspace=workspace, email__iexact=email, accepted_at__isnull=True,
-                                     revoked_at__isnull=True, expires_at__gt=timezone.now()).exists():
-            raise Conflict(f"{email} is already invited. Revoke the invitation to send a new one.",
-                           code="already_invited", fields={"email": "already invited"})
+        if Invitation.objects.filter(
+            workspace=workspace,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists():
+            raise Conflict(
+                f"{email} is already invited. Revoke the invitation to send a new one.",
+                code="already_invited",
+                fields={"email": "already invited"},
+            )
         # An expired invitation still holds the unique slot: retire it.
-        Invitation.objects.filter(workspace=workspace, email__iexact=email, accepted_at__isnull=True,
-                                  revoked_at__isnull=True).update(revoked_at=timezone.now())
+        Invitation.objects.filter(
+            workspace=workspace, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=timezone.now())
         invitation = Invitation.objects.create(
-            workspace=workspace, email=email, role=role_value, invited_by=actor,
+            workspace=workspace,
+            email=email,
+            role=role_value,
+            invited_by=actor,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         events.record(
-            name="invitation.created", actor=actor, workspace=workspace, target=invitation, target_label=email,
+            name="invitation.created",
+            actor=actor,
+            workspace=workspace,
+            target=invitation,
+            target_label=email,
             data={"email": email, "role": role_value},
         )
     return invitation
 
 
-def invitation_revoke(*, actor: User, workspace: Workspace, membership: Membership, invitation_public_id: str) -> Invitation:
+def invitation_revoke(
+    *, actor: User, workspace: Workspace, membership: Membership, invitation_public_id: str
+) -> Invitation:
     """Raises PermissionDenied, NotFound."""
     check(actor, "invitation.manage", membership)
     with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().filter(
-            workspace=workspace, public_id=invitation_public_id, accepted_at__isnull=True, revoked_at__isnull=True
-        ).first()
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(
+                workspace=workspace, public_id=invitation_public_id, accepted_at__isnull=True, revoked_at__isnull=True
+            )
+            .first()
+        )
         if invitation is None:
             raise NotFound("No pending invitation with that id in this workspace.")
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        events.record(name="invitation.revoked", actor=actor, workspace=workspace, target=invitation,
-                      target_label=invitation.email)
+        events.record(
+            name="invitation.revoked",
+            actor=actor,
+            workspace=workspace,
+            target=invitation,
+            target_label=invitation.email,
+        )
     return invitation
 
 
@@ -166,7 +215,9 @@ def invitation_from_token(token: str) -> Invitation:
     if invitation is None or invitation.workspace.deleted_at is not None:
         raise NotFound("This invitation no longer exists. Ask for a new invitation.")
     if invitation.state != "pending":
-        raise ValidationError(f"This invitation was {invitation.state}. Ask for a new one.", code=f"invitation_{invitation.state}")
+        raise ValidationError(
+            f"This invitation was {invitation.state}. Ask for a new one.", code=f"invitation_{invitation.state}"
+        )
     return invitation
 
 
@@ -193,8 +244,12 @@ def invitation_accept(*, actor: User, token: str) -> Membership:
         locked.save(update_fields=["accepted_at", "accepted_by"])
         if created:
             events.record(
-                name="member.joined", actor=actor, workspace=invitation.workspace, target=membership,
-                target_label=actor.email, data={"email": actor.email, "role": membership.role, "user": actor.public_id},
+                name="member.joined",
+                actor=actor,
+                workspace=invitation.workspace,
+                target=membership,
+                target_label=actor.email,
+                data={"email": actor.email, "role": membership.role, "user": actor.public_id},
             )
     return membership
 
@@ -203,11 +258,23 @@ def _owner_count(workspace: Workspace) -> int:
     return Membership.objects.filter(workspace=workspace, role=Role.OWNER).count()
 
 
-def member_change_role(*, actor: User, workspace: Workspace, membership: Membership, target: Membership, role: str, version: int | None = None) -> Membership:
+def member_change_role(
+    *,
+    actor: User,
+    workspace: Workspace,
+    membership: Membership,
+    target: Membership,
+    role: str,
+    version: int | None = None,
+) -> Membership:
     """Raises PermissionDenied, ValidationError (last owner), Conflict (stale version)."""
     new_role = _role(role)
-    check(actor, "member.change_role", (membership, (target, new_role)),
-          message="Only admins can change roles, and only owners can grant or take the owner role.")
+    check(
+        actor,
+        "member.change_role",
+        (membership, (target, new_role)),
+        message="Only admins can change roles, and only owners can grant or take the owner role.",
+    )
     with transaction.atomic():
         # Lock all owners so two concurrent demotions cannot both pass the last-owner check.
         list(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
@@ -216,14 +283,21 @@ def member_change_role(*, actor: User, workspace: Workspace, membership: Members
         if locked.role == new_role:
             return locked
         if locked.role == Role.OWNER and _owner_count(workspace) <= 1:
-            raise ValidationError("A workspace needs at least one owner. Make someone else owner first.",
-                                  code="last_owner")
+            raise ValidationError(
+                "A workspace needs at least one owner. Make someone else owner first.", code="last_owner"
+            )
         changes = {"role": [locked.role, new_role.value]}
         locked.role = new_role
         locked.version += 1
         locked.save(update_fields=["role", "version"])
-        events.record(name="member.role_changed", actor=actor, workspace=workspace, target=locked,
-                      target_label=locked.user.email, changes=changes)
+        events.record(
+            name="member.role_changed",
+            actor=actor,
+            workspace=workspace,
+            target=locked,
+            target_label=locked.user.email,
+            changes=changes,
+        )
     return locked
 
 
@@ -236,16 +310,22 @@ def member_remove(*, actor: User, workspace: Workspace, membership: Membership, 
         if locked is None:
             raise NotFound("No such member in this workspace.")
         if locked.role == Role.OWNER and _owner_count(workspace) <= 1:
-            raise ValidationError("The last owner cannot be removed. Make someone else owner first.",
-                                  code="last_owner")
+            raise ValidationError("The last owner cannot be removed. Make someone else owner first.", code="last_owner")
         TeamMember.objects.filter(team__workspace=workspace, user=locked.user).delete()
         email = locked.user.email
         locked.delete()
-        events.record(name="member.removed", actor=actor, workspace=workspace, target=None, target_label=email,
-                      data={"email": email, "role": locked.role, "user": locked.user.public_id})
+        events.record(
+            name="member.removed",
+            actor=actor,
+            workspace=workspace,
+            target=None,
+            target_label=email,
+            data={"email": email, "role": locked.role, "user": locked.user.public_id},
+        )
 
 
 # --- teams -------------------------------------------------------------------------------
+
 
 def team_create(*, actor: User, workspace: Workspace, membership: Membership, name: str, description: str = "") -> Team:
     """Raises PermissionDenied, ValidationError, Conflict (name taken)."""
@@ -256,12 +336,22 @@ def team_create(*, actor: User, workspace: Workspace, membership: Membership, na
             team = Team.objects.create(workspace=workspace, name=name, description=(description or "").strip())
             events.record(name="team.created", actor=actor, workspace=workspace, target=team, data={"name": name})
     except IntegrityError:
-        raise Conflict(f"A team named '{name}' exists already.", code="team_name_taken", fields={"name": "taken"}) from None
+        raise Conflict(
+            f"A team named '{name}' exists already.", code="team_name_taken", fields={"name": "taken"}
+        ) from None
     return team
 
 
-def team_update(*, actor: User, workspace: Workspace, membership: Membership, team: Team, version: int | None = None,
-                name: str | None = None, description: str | None = None) -> Team:
+def team_update(
+    *,
+    actor: User,
+    workspace: Workspace,
+    membership: Membership,
+    team: Team,
+    version: int | None = None,
+    name: str | None = None,
+    description: str | None = None,
+) -> Team:
     """Raises PermissionDenied, ValidationError, Conflict."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
     updates: dict[str, Any] = {}
@@ -295,24 +385,38 @@ def team_delete(*, actor: User, workspace: Workspace, membership: Membership, te
         events.record(name="team.deleted", actor=actor, workspace=workspace, target=team, data={"name": team.name})
 
 
-def team_member_add(*, actor: User, workspace: Workspace, membership: Membership, team: Team, user_member: Membership) -> None:
+def team_member_add(
+    *, actor: User, workspace: Workspace, membership: Membership, team: Team, user_member: Membership
+) -> None:
     """Raises PermissionDenied, Conflict (already in the team)."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
     try:
         with transaction.atomic():
             TeamMember.objects.create(team=team, user=user_member.user)
-            events.record(name="team.member_added", actor=actor, workspace=workspace, target=team,
-                          data={"user": user_member.user.public_id, "email": user_member.user.email})
+            events.record(
+                name="team.member_added",
+                actor=actor,
+                workspace=workspace,
+                target=team,
+                data={"user": user_member.user.public_id, "email": user_member.user.email},
+            )
     except IntegrityError:
         raise Conflict(f"{user_member.user.email} is already in {team.name}.", code="already_in_team") from None
 
 
-def team_member_remove(*, actor: User, workspace: Workspace, membership: Membership, team: Team, user_member: Membership) -> None:
+def team_member_remove(
+    *, actor: User, workspace: Workspace, membership: Membership, team: Team, user_member: Membership
+) -> None:
     """Raises PermissionDenied, NotFound."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
     with transaction.atomic():
         deleted, _ = TeamMember.objects.filter(team=team, user=user_member.user).delete()
         if not deleted:
             raise NotFound(f"{user_member.user.email} is not in {team.name}.")
-        events.record(name="team.member_removed", actor=actor, workspace=workspace, target=team,
-                      data={"user": user_member.user.public_id, "email": user_member.user.email})
+        events.record(
+            name="team.member_removed",
+            actor=actor,
+            workspace=workspace,
+            target=team,
+            data={"user": user_member.user.public_id, "email": user_member.user.email},
+        )

@@ -1,0 +1,86 @@
+"""Shared fixtures. Settings come from the environment (see Makefile: LABORA_TESTING=1)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before Django reads settings: test mode (fast hashes, immediate tasks), a private data dir.
+os.environ.setdefault("LABORA_TESTING", "1")
+os.environ.setdefault("LABORA_DATA_DIR", os.path.join(tempfile.gettempdir(), "labora-test-data"))
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    return factories.make_user(email="owner@example.com", name="Olivia Owner")
+
+
+@pytest.fixture
+def workspace(user: Any) -> Any:
+    return factories.make_workspace(owner=user, slug="acme", name="Acme")
+
+
+@pytest.fixture
+def token(user: Any) -> str:
+    return factories.make_token(user)
+
+
+class ApiClient(Client):
+    """A Django test client that speaks JSON to /api/v1 with a bearer token."""
+
+    def __init__(self, raw_token: str | None = None, **kwargs: Any) -> None:
+        if raw_token:
+            kwargs.setdefault("HTTP_AUTHORIZATION", f"Bearer {raw_token}")
+        super().__init__(**kwargs)
+
+    def _json(self, method: str, path: str, data: Any = None, **extra: Any) -> Any:
+        body = json.dumps(data) if data is not None else ""
+        return getattr(super(), method)(path, body, content_type="application/json", **extra)
+
+    def post_json(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._json("post", path, data, **extra)
+
+    def patch_json(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._json("patch", path, data, **extra)
+
+    def put_json(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._json("put", path, data, **extra)
+
+
+@pytest.fixture
+def api(token: str) -> ApiClient:
+    """An API client authenticated as `user` (owner of `workspace`)."""
+    return ApiClient(token)
+
+
+@pytest.fixture
+def api_for() -> Any:
+    """Build an API client for any user: api_for(user)."""
+
+    def build(u: Any) -> ApiClient:
+        return ApiClient(factories.make_token(u))
+
+    return build
+
+
+@pytest.fixture
+def run_events(django_capture_on_commit_callbacks: Any) -> Any:
+    """Run after-commit callbacks (event dispatch) inside the test transaction:
+
+    with run_events():
+        ...service calls...
+    """
+
+    def ctx() -> Any:
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return ctx
