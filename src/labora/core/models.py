@@ -104,6 +104,9 @@ class EventDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "subscriber"], name="core_delivery_once")]
 
+    def __str__(self) -> str:
+        return f"{self.subscriber} handled event {self.event_id}"
+
 
 class WorkerHeartbeat(models.Model):
     """Each running worker refreshes its row; /api/v1/health reads the freshest."""
