@@ -131,7 +131,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "labora.sqlite3",
+            "NAME": str(DATA_DIR / "labora.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers queue instead of failing mid-way.
