@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -157,6 +157,10 @@ def token_create(*, actor: User, name: str, expires_at: datetime | None = None) 
         raise ValidationError("Give the token a name, e.g. 'CI pipeline'.", fields={"name": "required"})
     if len(name) > 100:
         raise ValidationError("Token names are at most 100 characters.", fields={"name": "too long"})
+    if expires_at is not None and timezone.is_naive(expires_at):
+        # A time without an offset (`2030-01-01T00:00`) is read as UTC rather than crashing
+        # the comparison below.
+        expires_at = timezone.make_aware(expires_at, UTC)
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry must be in the future.", fields={"expires_at": "in the past"})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -237,5 +241,25 @@ def totp_disable(*, actor: User, password: str) -> None:
         events.record(name="user.2fa_disabled", actor=actor, target=actor)
 
 
+def totp_cancel(*, actor: User) -> None:
+    """Abandon a set-up that was started but never confirmed; a confirmed device stays."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+
+
 def user_has_2fa(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def user_set_password_unchecked(*, user: User, new_password: str, reason: str) -> None:
+    """Set a password WITHOUT the strength rules: operator tools only, never user input
+    (the demo account's well-known password, which is too close to its e-mail on purpose).
+
+    Raises ValidationError for an empty password.
+    """
+    if not new_password:
+        raise ValidationError("The password cannot be empty.", fields={"password": "required"})
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        events.record(name="user.password_set", actor=None, target=user, data={"reason": reason})
