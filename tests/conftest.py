@@ -1,15 +1,9 @@
-"""Shared fixtures. Settings come from the environment (see Makefile: LABORA_TESTING=1)."""
+"""Shared fixtures. Test-mode settings come from the labora.testing plugin (pytest.ini)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
-# Before Django reads settings: test mode (fast hashes, immediate tasks), a private data dir.
-os.environ.setdefault("LABORA_TESTING", "1")
-os.environ.setdefault("LABORA_DATA_DIR", os.path.join(tempfile.gettempdir(), "labora-test-data"))
-os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789")
-
+# Test-mode environment variables are set by the `labora.testing` plugin (see pytest.ini),
+# which pytest loads before Django reads its settings.
 import json
 from typing import Any
 
