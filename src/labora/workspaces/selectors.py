@@ -80,3 +80,8 @@ def team_get(*, workspace: Workspace, team_public_id: str) -> Team:
     if team is None:
         raise NotFound("No such team in this workspace.")
     return team
+
+
+def team_candidates(*, workspace: Workspace, team: Team) -> QuerySet[Membership]:
+    """Members of the workspace who are not in `team` yet (for the "add a member" choice)."""
+    return members_list(workspace=workspace).exclude(user_id__in=TeamMember.objects.filter(team=team).values("user_id"))
