@@ -359,6 +359,16 @@ def test_logout_only_answers_post_and_signs_out(user: User) -> None:
     assert flashes(response) == ["You are signed out."]
 
 
+def test_logout_follows_a_safe_next_and_ignores_an_unsafe_one(user: User) -> None:
+    client = signed_in(user)
+    back = client.post(reverse("logout"), {"next": "/invitations/abc/"})
+    client = signed_in(user)
+    away = client.post(reverse("logout"), {"next": "https://evil.example.com/"})
+
+    assert back.url == "/invitations/abc/"
+    assert away.url == reverse("login")
+
+
 # --- password reset ------------------------------------------------------------------------------
 
 

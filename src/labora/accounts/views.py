@@ -218,9 +218,11 @@ def login_2fa(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
+    next_url = _next_param(request)
     auth_logout(request)
     messages.success(request, "You are signed out.")
-    return redirect("login")
+    # e.g. the invitation page signs a wrong account out and comes back to itself
+    return redirect(next_url or "login")
 
 
 # --- password reset ---------------------------------------------------------------------------
