@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "labora.web.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "labora.urls"

@@ -1,2 +1,10 @@
+from django.urls import path
 
-urlpatterns: list = []
+from labora.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("w/<slug:ws>/", views.workspace_home, name="workspace_home"),
+    path("w/<slug:ws>/activity/", views.workspace_activity, name="workspace_activity"),
+    path("_styleguide/", views.styleguide, name="styleguide"),
+]

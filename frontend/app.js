@@ -1,0 +1,46 @@
+// Labora's front-end entry point: HTMX for server round-trips, Alpine.js (CSP build) for
+// local UI state. Every Alpine component is registered here with Alpine.data(); templates
+// refer to them by name and use only property names and method calls (no inline code).
+import htmx from "htmx.org";
+import Alpine from "@alpinejs/csp";
+
+import { installConfirm, installOpeners, installToastEvents } from "./js/behaviours.js";
+import dialog from "./js/dialog.js";
+import drawer from "./js/drawer.js";
+import menu from "./js/menu.js";
+import palette from "./js/palette.js";
+import shortcuts from "./js/shortcuts.js";
+import tabs from "./js/tabs.js";
+import toast from "./js/toast.js";
+
+// CSP: style-src 'self' forbids the <style> element htmx would insert for indicators (our CSS
+// defines .htmx-indicator), and script-src 'self' forbids eval (hx-on, js: values).
+htmx.config.includeIndicatorStyles = false;
+htmx.config.allowEval = false;
+htmx.config.allowScriptTags = false;
+window.htmx = htmx;
+
+// HTMX sends the CSRF token with every request: from the body's hx-headers (base.html), and
+// as a fallback from the csrftoken meta tag for fragments outside <body hx-headers>.
+document.addEventListener("htmx:configRequest", (event) => {
+  const headers = event.detail.headers;
+  if (!headers["X-CSRFToken"]) {
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) headers["X-CSRFToken"] = meta.content;
+  }
+});
+
+Alpine.data("palette", palette);
+Alpine.data("shortcuts", shortcuts);
+Alpine.data("drawer", drawer);
+Alpine.data("toast", toast);
+Alpine.data("menu", menu);
+Alpine.data("dialog", dialog);
+Alpine.data("tabs", tabs);
+
+installConfirm();
+installToastEvents();
+installOpeners();
+
+window.Alpine = Alpine;
+Alpine.start();
