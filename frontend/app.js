@@ -4,7 +4,7 @@
 import htmx from "htmx.org";
 import Alpine from "@alpinejs/csp";
 
-import { installConfirm, installOpeners, installToastEvents } from "./js/behaviours.js";
+import { installConfirm, installCopy, installOpeners, installToastEvents } from "./js/behaviours.js";
 import dialog from "./js/dialog.js";
 import drawer from "./js/drawer.js";
 import menu from "./js/menu.js";
@@ -41,6 +41,7 @@ Alpine.data("tabs", tabs);
 installConfirm();
 installToastEvents();
 installOpeners();
+installCopy();
 
 window.Alpine = Alpine;
 Alpine.start();

@@ -79,3 +79,30 @@ export function installOpeners() {
     }
   });
 }
+
+/** Buttons with data-copy="#selector" copy that element's value (or text) to the clipboard.
+ * They are rendered `hidden` so that pages without this script show no dead button. */
+export function installCopy() {
+  const reveal = () => {
+    document.querySelectorAll("[data-copy][hidden]").forEach((button) => {
+      if (navigator.clipboard) button.hidden = false;
+    });
+  };
+  reveal();
+  document.addEventListener("htmx:afterSwap", reveal);
+  document.addEventListener("click", async (event) => {
+    const target = event.target instanceof Element ? event.target.closest("[data-copy]") : null;
+    if (!target) return;
+    event.preventDefault();
+    const source = document.querySelector(target.dataset.copy);
+    if (!source) return;
+    const text = "value" in source ? source.value : source.textContent;
+    try {
+      await navigator.clipboard.writeText(text.trim());
+      showToast("Copied to the clipboard.", "success");
+    } catch (_error) {
+      if (typeof source.select === "function") source.select();
+      showToast("Copying was blocked: the text is selected, press Ctrl+C.", "warning");
+    }
+  });
+}

@@ -79,6 +79,11 @@ def test_a_new_token_is_shown_once(page: Any, live_server: Any) -> None:
     assert row.count() == 1
     assert "CI pipeline" in row.inner_text()
     assert "Active" in row.inner_text()
+    # The Copy button puts the secret on the clipboard.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    page.get_by_text("Copied to the clipboard.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == raw
     shot(page, "accounts-token-created")
 
     page.reload()
