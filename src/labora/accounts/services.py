@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -119,7 +119,14 @@ def user_update_profile(
             for field, value in updates.items():
                 setattr(locked, field, value)
             locked.version += 1
-            locked.save(update_fields=[*updates, "version"])
+            try:
+                with transaction.atomic():  # someone claimed the same @handle a moment ago
+                    locked.save(update_fields=[*updates, "version"])
+            except IntegrityError:
+                raise ValidationError(
+                    "Some profile fields are not valid: handle: already taken by someone else; choose another",
+                    fields={"handle": "already taken by someone else; choose another"},
+                ) from None
             events.record(name="user.updated", actor=actor, target=locked, changes=changes)
     return locked
 
@@ -157,10 +164,16 @@ def token_create(*, actor: User, name: str, expires_at: datetime | None = None) 
         raise ValidationError("Give the token a name, e.g. 'CI pipeline'.", fields={"name": "required"})
     if len(name) > 100:
         raise ValidationError("Token names are at most 100 characters.", fields={"name": "too long"})
-    if expires_at is not None and timezone.is_naive(expires_at):
+    if expires_at is not None:
         # A time without an offset (`2030-01-01T00:00`) is read as UTC rather than crashing
-        # the comparison below.
-        expires_at = timezone.make_aware(expires_at, UTC)
+        # the comparison below; any other offset is stored as UTC (PostgreSQL refuses offsets
+        # beyond ±15:59, which ISO 8601 allows).
+        try:
+            expires_at = (
+                timezone.make_aware(expires_at, UTC) if timezone.is_naive(expires_at) else expires_at.astimezone(UTC)
+            )
+        except OverflowError:
+            raise ValidationError("The expiry is out of range.", fields={"expires_at": "out of range"}) from None
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError("The expiry must be in the future.", fields={"expires_at": "in the past"})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)

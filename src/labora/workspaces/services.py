@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from labora.accounts.models import User
@@ -134,7 +135,15 @@ def member_invite(
                     code="already_member",
                     fields={"email": "already a member"},
                 )
-            added = Membership.objects.create(workspace=workspace, user=user, role=role_value)
+            try:
+                with transaction.atomic():  # a concurrent add of the same person loses here
+                    added = Membership.objects.create(workspace=workspace, user=user, role=role_value)
+            except IntegrityError:
+                raise Conflict(
+                    f"{email} is already a member of this workspace.",
+                    code="already_member",
+                    fields={"email": "already a member"},
+                ) from None
             events.record(
                 name="member.added",
                 actor=actor,
@@ -160,13 +169,21 @@ def member_invite(
         Invitation.objects.filter(
             workspace=workspace, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(revoked_at=timezone.now())
-        invitation = Invitation.objects.create(
-            workspace=workspace,
-            email=email,
-            role=role_value,
-            invited_by=actor,
-            expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
-        )
+        try:
+            with transaction.atomic():  # a concurrent invitation of the same address loses here
+                invitation = Invitation.objects.create(
+                    workspace=workspace,
+                    email=email,
+                    role=role_value,
+                    invited_by=actor,
+                    expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+                )
+        except IntegrityError:
+            raise Conflict(
+                f"{email} is already invited. Revoke the invitation to send a new one.",
+                code="already_invited",
+                fields={"email": "already invited"},
+            ) from None
         events.record(
             name="invitation.created",
             actor=actor,
@@ -278,13 +295,24 @@ def member_change_role(
     with transaction.atomic():
         # Lock all owners so two concurrent demotions cannot both pass the last-owner check.
         list(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
-        locked = Membership.objects.select_for_update().select_related("user").get(pk=target.pk)
+        # Scoped by workspace: a membership of another workspace is "not found" here, whatever
+        # the caller resolved.
+        locked = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=target.pk, workspace=workspace)
+            .first()
+        )
+        if locked is None:
+            raise NotFound("No such member in this workspace.")
         _check_version(locked, version, "membership")
         if locked.role == new_role:
             return locked
         if locked.role == Role.OWNER and _owner_count(workspace) <= 1:
             raise ValidationError(
-                "A workspace needs at least one owner. Make someone else owner first.", code="last_owner"
+                "A workspace needs at least one owner. Make someone else owner first.",
+                code="last_owner",
+                fields={"role": "the last owner must stay owner"},
             )
         changes = {"role": [locked.role, new_role.value]}
         locked.role = new_role
@@ -306,7 +334,12 @@ def member_remove(*, actor: User, workspace: Workspace, membership: Membership, 
     check(actor, "member.remove", (membership, target), message="Only admins can remove members.")
     with transaction.atomic():
         list(Membership.objects.select_for_update().filter(workspace=workspace, role=Role.OWNER))
-        locked = Membership.objects.select_for_update().select_related("user").filter(pk=target.pk).first()
+        locked = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=target.pk, workspace=workspace)
+            .first()
+        )
         if locked is None:
             raise NotFound("No such member in this workspace.")
         if locked.role == Role.OWNER and _owner_count(workspace) <= 1:
@@ -361,7 +394,9 @@ def team_update(
         updates["description"] = description.strip()
     try:
         with transaction.atomic():
-            locked = Team.objects.select_for_update().get(pk=team.pk, workspace=workspace)
+            locked = Team.objects.select_for_update().filter(pk=team.pk, workspace=workspace).first()
+            if locked is None:
+                raise NotFound("No such team in this workspace.")
             _check_version(locked, version, "team")
             changes = events.diff(locked, updates)
             if changes:
@@ -379,17 +414,27 @@ def team_delete(*, actor: User, workspace: Workspace, membership: Membership, te
     """Move a team to the trash. Raises PermissionDenied."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
     with transaction.atomic():
-        Team.objects.filter(pk=team.pk, workspace=workspace).update(
-            deleted_at=timezone.now(), deleted_by=actor, version=team.version + 1
+        trashed = Team.objects.filter(pk=team.pk, workspace=workspace).update(
+            deleted_at=timezone.now(), deleted_by=actor, version=F("version") + 1
         )
+        if not trashed:
+            raise NotFound("No such team in this workspace.")
         events.record(name="team.deleted", actor=actor, workspace=workspace, target=team, data={"name": team.name})
+
+
+def _same_workspace(workspace: Workspace, team: Team, user_member: Membership) -> None:
+    if team.workspace_id != workspace.pk or team.deleted_at is not None:
+        raise NotFound("No such team in this workspace.")
+    if user_member.workspace_id != workspace.pk:
+        raise NotFound("No such member in this workspace.")
 
 
 def team_member_add(
     *, actor: User, workspace: Workspace, membership: Membership, team: Team, user_member: Membership
 ) -> None:
-    """Raises PermissionDenied, Conflict (already in the team)."""
+    """Raises PermissionDenied, NotFound, Conflict (already in the team)."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
+    _same_workspace(workspace, team, user_member)
     try:
         with transaction.atomic():
             TeamMember.objects.create(team=team, user=user_member.user)
@@ -409,6 +454,7 @@ def team_member_remove(
 ) -> None:
     """Raises PermissionDenied, NotFound."""
     check(actor, "team.manage", membership, message="Only admins can manage teams.")
+    _same_workspace(workspace, team, user_member)
     with transaction.atomic():
         deleted, _ = TeamMember.objects.filter(team=team, user=user_member.user).delete()
         if not deleted:
@@ -420,3 +466,37 @@ def team_member_remove(
             target=team,
             data={"user": user_member.user.public_id, "email": user_member.user.email},
         )
+
+
+# --- operator paths (CLI, admin) -----------------------------------------------------------
+
+
+def member_add_direct(
+    *, workspace: Workspace, user: User, role: str = Role.MEMBER, actor: User | None = None
+) -> Membership:
+    """Add an existing account to a workspace without an invitation: for operators (the
+    `labora createuser` command, the admin), who are trusted, so no policy check.
+
+    Raises ValidationError (unknown role, inactive account), Conflict (already a member).
+    """
+    role_value = _role(role)
+    if not user.is_active:
+        raise ValidationError(f"{user.email} is deactivated; reactivate the account first.", code="user_inactive")
+    with transaction.atomic():
+        existing = Membership.objects.filter(workspace=workspace, user=user).first()
+        if existing is not None:
+            raise Conflict(
+                f"{user.email} is already a member of {workspace.slug} as {existing.role}.",
+                code="already_member",
+                fields={"email": "already a member"},
+            )
+        added = Membership.objects.create(workspace=workspace, user=user, role=role_value)
+        events.record(
+            name="member.added",
+            actor=actor,
+            workspace=workspace,
+            target=added,
+            target_label=user.email,
+            data={"email": user.email, "role": role_value, "user": user.public_id, "via": "operator"},
+        )
+    return added

@@ -1,0 +1,1 @@
+"""Labora benchmarks: `python -m bench` (or `make bench`). See docs/performance.md."""
