@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import SessionAuth
 
 from labora.accounts.api import TokenAuth
@@ -19,7 +23,144 @@ from labora.core.api_utils import serialise_current
 from labora.core.errors import Conflict, LaboraError
 from labora.workspaces.api import router as workspaces_router
 
-api = NinjaAPI(
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "description": "API.md's error body. A 409 also carries `current`: the resource as it is now.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "Machine-readable, e.g. `not_found`, `stale_version`."},
+                "message": {"type": "string", "description": "What is wrong and how to fix it."},
+                "fields": {"type": "object", "description": "Per-field problems, keyed by field name."},
+            },
+        },
+        "current": {"type": "object", "description": "409 only: the current state of the resource."},
+    },
+}
+_ERROR_REF = {"$ref": "#/components/schemas/Error"}
+_WRITES = {"post", "put", "patch", "delete"}
+_ERROR_RESPONSES = {
+    400: "The body is not a JSON object.",
+    401: "Not signed in: send `Authorization: Bearer <token>` or use a browser session.",
+    403: "Signed in, but not allowed to do this.",
+    404: "Unknown, or in a workspace you cannot see.",
+    409: "A stale `If-Match`/`version`, or a conflict such as a taken name; carries `current`.",
+    422: "Invalid input; `fields` names each problem.",
+}
+
+
+class NulCharacter(ValueError):
+    """Text with a NUL character: PostgreSQL cannot store it, so it is refused as input."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def _find_nul(value: Any, where: str) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise NulCharacter(where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _find_nul(key, where)
+            _find_nul(item, f"{where}.{key}" if where != "body" else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _find_nul(item, f"{where}.{index}")
+
+
+class ObjectBodyParser(Parser):
+    """Request bodies are JSON objects. Anything else (an array, a string, null) is refused
+    here: ninja's schemas read attributes, so `[null]` would otherwise pass as an empty PATCH.
+    So is text with a NUL character, which PostgreSQL cannot store (a 500 otherwise)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise TypeError("the body is not a JSON object")
+        _find_nul(data, "body")
+        return data
+
+
+def _reject_nul_in_address(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The path and query string get the same NUL check as bodies."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        for name, values in [*kwargs.items(), *request.GET.lists()]:
+            for value in values if isinstance(values, list) else [values]:
+                if (isinstance(value, str) and "\x00" in value) or "\x00" in name:
+                    return _nul_error(request, name)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+def _nul_error(request: HttpRequest, field: str) -> HttpResponse:
+    return _error(
+        request,
+        422,
+        "invalid",
+        f"{field}: text cannot contain the NUL character (\\u0000). Remove it and retry.",
+        {field: "contains a NUL character"},
+    )
+
+
+class LaboraAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI documents the error answers every operation can give, so that
+    clients (and schemathesis) know a 404 or a 422 is part of the contract."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                for status in _error_statuses(method, operation):
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": _ERROR_RESPONSES[status],
+                            "content": {"application/json": {"schema": _ERROR_REF}},
+                        },
+                    )
+        return schema
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        # Appended after every router, whatever order they were added in: an unknown
+        # /api/v1 address answers the JSON error body like every other 404, not HTML.
+        urls = [
+            URLPattern(u.pattern, _reject_nul_in_address(u.callback), u.default_args, u.name)
+            if isinstance(u, URLPattern)
+            else u
+            for u in super()._get_urls()
+        ]
+        return [*urls, path("<path:rest>", _unknown_route)]
+
+
+def _unknown_route(request: HttpRequest, rest: str) -> HttpResponse:
+    return _error(request, 404, "not_found", f"No API route {request.path}. See /api/v1/docs for the routes.")
+
+
+def _error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    # Integer keys, like the ones ninja writes for the routes' own responses.
+    statuses = []
+    if "requestBody" in operation:
+        statuses.append(400)
+    if operation.get("security"):
+        statuses += [401, 403, 404]
+    if method in _WRITES and operation.get("security"):
+        statuses.append(409)
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses.append(422)
+    return statuses
+
+
+api = LaboraAPI(
     title="Labora API",
     version="1",
     description="Work management for teams and organisations. See API.md for the conventions: "
@@ -27,6 +168,7 @@ api = NinjaAPI(
     "{error: {code, message, fields}}, optimistic concurrency with `If-Match: <version>`.",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
+    parser=ObjectBodyParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
@@ -91,6 +233,16 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         422: "invalid",
         429: "rate_limited",
     }
+    if isinstance(exc.__cause__, NulCharacter):
+        return _nul_error(request, exc.__cause__.field)
+    if exc.status_code == 400 and str(exc.message).startswith("Cannot parse request body"):
+        return _error(
+            request,
+            400,
+            "bad_request",
+            'The body must be a JSON object, e.g. {"name": "..."}, sent with Content-Type: application/json.',
+            {"body": "not a JSON object"},
+        )
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message))
 
 

@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from labora.accounts import services
 from labora.accounts.models import ApiToken, User
-from labora.core.api_utils import actor, current_serialiser, expected_version
+from labora.core.api_utils import UtcDateTime, actor, current_serialiser, expected_version
 from labora.core.pagination import Page, paginate
 from labora.workspaces.selectors import memberships_for_user
 
@@ -102,7 +102,7 @@ class TokenCreatedOut(TokenOut):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
-    expires_at: datetime | None = None
+    expires_at: UtcDateTime | None = None
 
 
 def _token(token: ApiToken) -> dict[str, Any]:
@@ -127,12 +127,12 @@ def tokens_list(
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut}, summary="Create a personal access token")
-def tokens_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def tokens_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     token, raw = services.token_create(actor=actor(request), name=payload.name, expires_at=payload.expires_at)
-    return 201, {**_token(token), "token": raw}
+    return Status(201, {**_token(token), "token": raw})
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None}, summary="Revoke a token")
-def tokens_revoke(request: HttpRequest, token_id: str) -> tuple[int, None]:
+def tokens_revoke(request: HttpRequest, token_id: str) -> Status[None]:
     services.token_revoke(actor=actor(request), token_public_id=token_id)
-    return 204, None
+    return Status(204, None)

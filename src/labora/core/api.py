@@ -8,7 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from labora.core.models import WorkerHeartbeat
 
@@ -52,17 +52,20 @@ def _worker() -> str:
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, summary="Service health")
-def health(request: Any) -> tuple[int, dict[str, str]]:
+def health(request: Any) -> Status[dict[str, str]]:
     """200 when the database and cache answer, 503 otherwise; `worker` says whether a
     background worker has checked in during the last 30 seconds."""
     from labora import __version__
 
     db, cache_state = _database(), _cache()
     ok = db == "ok" and cache_state == "ok"
-    return 200 if ok else 503, {
-        "status": "ok" if ok else "degraded",
-        "database": db,
-        "cache": cache_state,
-        "worker": _worker(),
-        "version": __version__,
-    }
+    return Status(
+        200 if ok else 503,
+        {
+            "status": "ok" if ok else "degraded",
+            "database": db,
+            "cache": cache_state,
+            "worker": _worker(),
+            "version": __version__,
+        },
+    )

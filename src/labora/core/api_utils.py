@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from django.http import HttpRequest
+from pydantic import AfterValidator
 
 from labora.core.errors import Unauthenticated, ValidationError
 
@@ -45,3 +47,16 @@ def expected_version(request: HttpRequest, body_version: int | None) -> int | No
             "If-Match must be the resource's integer version, e.g. If-Match: 3.", fields={"If-Match": "not an integer"}
         )
     return int(raw)
+
+
+def _to_utc(value: datetime) -> datetime:
+    # Any ISO offset parses, but PostgreSQL stores only -15:59..+15:59: normalise to UTC here
+    # (a time without an offset is read as UTC). Past year 9999 there is no UTC to convert to.
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range; use a date before the year 9999") from None
+
+
+# A timestamp field of an API schema: `expires_at: UtcDateTime | None = None`.
+UtcDateTime = Annotated[datetime, AfterValidator(_to_utc)]

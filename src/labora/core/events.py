@@ -86,7 +86,10 @@ def record(
         data=data or {},
         changes=changes or {},
     )
-    transaction.on_commit(lambda: dispatch([event.pk]))
+    # robust: the change is committed whatever happens next; a dispatch that fails (say the
+    # database drops the connection) must not turn the caller's success into a 500. The event
+    # stays pending and the worker's redeliver_pending() picks it up.
+    transaction.on_commit(lambda: dispatch([event.pk]), robust=True)
     return event
 
 

@@ -20,10 +20,13 @@ class Page(Schema, Generic[T]):
 
 def paginate(request: HttpRequest, queryset: QuerySet | list, *, page: int, page_size: int | None) -> dict[str, Any]:
     """Slice `queryset` for `page` (1-based); `page_size` defaults to API_PAGE_SIZE, max 200."""
-    size = min(page_size or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE)
+    size = max(1, min(page_size or settings.API_PAGE_SIZE, settings.API_MAX_PAGE_SIZE))
+    page = max(1, page)  # a negative slice of a QuerySet raises instead of answering
     count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     start = (page - 1) * size
-    items = list(queryset[start : start + size])
+    # Past the end there is nothing to fetch; asking anyway would hand the database an
+    # OFFSET it may not even represent (SQLite's is 64-bit: ?page=10**20 used to be a 500).
+    items = list(queryset[start : start + size]) if start < count else []
     has_next = start + size < count
     next_url = None
     if has_next:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from labora.core.api_utils import actor, current_serialiser, expected_version
 from labora.core.pagination import Page, paginate
@@ -168,9 +168,9 @@ def _scope(request: HttpRequest, ws: str) -> tuple[Any, Workspace, Membership]:
 
 
 @router.post("/workspaces", response={201: WorkspaceOut}, summary="Create a workspace (you become its owner)")
-def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> tuple[int, dict[str, Any]]:
+def workspace_create(request: HttpRequest, payload: WorkspaceIn) -> Status[dict[str, Any]]:
     workspace = services.workspace_create(actor=actor(request), name=payload.name, slug=payload.slug)
-    return 201, _workspace(workspace, "owner")
+    return Status(201, _workspace(workspace, "owner"))
 
 
 @router.get("/workspaces", response=Page[WorkspaceOut], summary="Your workspaces")
@@ -216,26 +216,32 @@ def member_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int 
     response={201: MemberAddedOut},
     summary="Add a member by e-mail: existing accounts join at once, others get an invitation",
 )
-def member_add(request: HttpRequest, ws: str, payload: MemberIn) -> tuple[int, dict[str, Any]]:
+def member_add(request: HttpRequest, ws: str, payload: MemberIn) -> Status[dict[str, Any]]:
     user, workspace, membership = _scope(request, ws)
     result = services.member_invite(
         actor=user, workspace=workspace, membership=membership, email=payload.email, role=payload.role
     )
     if isinstance(result, Membership):
-        return 201, {
-            "status": "active",
-            "email": result.user.email,
+        return Status(
+            201,
+            {
+                "status": "active",
+                "email": result.user.email,
+                "role": result.role,
+                "member": _member(result),
+                "invitation_id": None,
+            },
+        )
+    return Status(
+        201,
+        {
+            "status": "invited",
+            "email": result.email,
             "role": result.role,
-            "member": _member(result),
-            "invitation_id": None,
-        }
-    return 201, {
-        "status": "invited",
-        "email": result.email,
-        "role": result.role,
-        "member": None,
-        "invitation_id": result.public_id,
-    }
+            "member": None,
+            "invitation_id": result.public_id,
+        },
+    )
 
 
 @router.get("/workspaces/{ws}/members/{member_id}", response=MemberOut, summary="One member")
@@ -261,11 +267,11 @@ def member_update(request: HttpRequest, ws: str, member_id: str, payload: Member
 
 
 @router.delete("/workspaces/{ws}/members/{member_id}", response={204: None}, summary="Remove a member (or leave)")
-def member_remove(request: HttpRequest, ws: str, member_id: str) -> tuple[int, None]:
+def member_remove(request: HttpRequest, ws: str, member_id: str) -> Status[None]:
     user, workspace, membership = _scope(request, ws)
     target = selectors.member_get(workspace=workspace, user_public_id=member_id)
     services.member_remove(actor=user, workspace=workspace, membership=membership, target=target)
-    return 204, None
+    return Status(204, None)
 
 
 # --- invitations -----------------------------------------------------------------------------
@@ -281,12 +287,12 @@ def invitation_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: 
 
 
 @router.delete("/workspaces/{ws}/invitations/{invitation_id}", response={204: None}, summary="Revoke an invitation")
-def invitation_revoke(request: HttpRequest, ws: str, invitation_id: str) -> tuple[int, None]:
+def invitation_revoke(request: HttpRequest, ws: str, invitation_id: str) -> Status[None]:
     user, workspace, membership = _scope(request, ws)
     services.invitation_revoke(
         actor=user, workspace=workspace, membership=membership, invitation_public_id=invitation_id
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/invitations/accept", response=WorkspaceOut, summary="Accept an invitation with the token from its link")
@@ -308,12 +314,12 @@ def team_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = 
 
 
 @router.post("/workspaces/{ws}/teams", response={201: TeamOut}, summary="Create a team")
-def team_create(request: HttpRequest, ws: str, payload: TeamIn) -> tuple[int, dict[str, Any]]:
+def team_create(request: HttpRequest, ws: str, payload: TeamIn) -> Status[dict[str, Any]]:
     user, workspace, membership = _scope(request, ws)
     team = services.team_create(
         actor=user, workspace=workspace, membership=membership, name=payload.name, description=payload.description
     )
-    return 201, _team(selectors.team_get(workspace=workspace, team_public_id=team.public_id))
+    return Status(201, _team(selectors.team_get(workspace=workspace, team_public_id=team.public_id)))
 
 
 @router.get("/workspaces/{ws}/teams/{team_id}", response=TeamOut, summary="One team")
@@ -341,31 +347,31 @@ def team_update(request: HttpRequest, ws: str, team_id: str, payload: TeamPatchI
 
 
 @router.delete("/workspaces/{ws}/teams/{team_id}", response={204: None}, summary="Delete a team (to the trash)")
-def team_delete(request: HttpRequest, ws: str, team_id: str) -> tuple[int, None]:
+def team_delete(request: HttpRequest, ws: str, team_id: str) -> Status[None]:
     user, workspace, membership = _scope(request, ws)
     check(user, "team.view", membership)
     team = selectors.team_get(workspace=workspace, team_public_id=team_id)
     services.team_delete(actor=user, workspace=workspace, membership=membership, team=team)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/workspaces/{ws}/teams/{team_id}/members", response={201: TeamOut}, summary="Add a member to a team")
-def team_member_add(request: HttpRequest, ws: str, team_id: str, payload: TeamMemberIn) -> tuple[int, dict[str, Any]]:
+def team_member_add(request: HttpRequest, ws: str, team_id: str, payload: TeamMemberIn) -> Status[dict[str, Any]]:
     user, workspace, membership = _scope(request, ws)
     check(user, "team.view", membership)
     team = selectors.team_get(workspace=workspace, team_public_id=team_id)
     target = selectors.member_get_by_email(workspace=workspace, email=payload.email)
     services.team_member_add(actor=user, workspace=workspace, membership=membership, team=team, user_member=target)
-    return 201, _team(selectors.team_get(workspace=workspace, team_public_id=team_id))
+    return Status(201, _team(selectors.team_get(workspace=workspace, team_public_id=team_id)))
 
 
 @router.delete(
     "/workspaces/{ws}/teams/{team_id}/members/{member_id}", response={204: None}, summary="Remove a member from a team"
 )
-def team_member_remove(request: HttpRequest, ws: str, team_id: str, member_id: str) -> tuple[int, None]:
+def team_member_remove(request: HttpRequest, ws: str, team_id: str, member_id: str) -> Status[None]:
     user, workspace, membership = _scope(request, ws)
     check(user, "team.view", membership)
     team = selectors.team_get(workspace=workspace, team_public_id=team_id)
     target = selectors.member_get(workspace=workspace, user_public_id=member_id)
     services.team_member_remove(actor=user, workspace=workspace, membership=membership, team=team, user_member=target)
-    return 204, None
+    return Status(204, None)
