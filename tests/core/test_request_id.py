@@ -78,3 +78,22 @@ def test_outside_a_request_the_id_is_a_dash(request_logs: pytest.LogCaptureFixtu
 
     assert request_id_var.get() == "-"
     assert request_logs.records[-1].request_id == "-"  # type: ignore[attr-defined]
+
+
+def test_a_wrong_method_on_the_api_answers_the_json_error_body(client):
+    response = client.put("/api/v1/health")
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+    assert response["X-Request-ID"]
+
+
+def test_django_not_found_lines_carry_the_request_id(client, caplog, db):
+    caplog.set_level("INFO")
+    client.get("/no-such-page/", HTTP_X_REQUEST_ID="abcdef123456")
+
+    records = [r for r in caplog.records if getattr(r, "status", None) == 404]
+    assert records
+    assert {r.request_id for r in caplog.records if r.name.startswith("django")} <= {"abcdef123456"}
+    assert all(r.request_id == "abcdef123456" for r in records)

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from labora.core.logging import request_id_var
 
@@ -29,15 +29,43 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response["X-Request-ID"] = rid
-            logger.info(
+            if response.status_code == 405 and request.path.startswith("/api/") and not _is_json(response):
+                response = _json_method_not_allowed(request, response)
+            status = response.status_code
+            log = logger.error if status >= 500 else logger.warning if status >= 400 else logger.info
+            log(
                 "request",
                 extra={
                     "method": request.method,
                     "path": request.path,
-                    "status": response.status_code,
+                    "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
+            # This line (with its request id) replaces Django's own "Not Found: ..." line,
+            # which would be written after the id is gone.
+            response._has_been_logged = True  # type: ignore[attr-defined]  # Django's own flag
             return response
         finally:
             request_id_var.reset(token)
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+def _json_method_not_allowed(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The API answers a wrong method with API.md's error body, like every other error."""
+    allowed = response.get("Allow", "")
+    body = {
+        "error": {
+            "code": "method_not_allowed",
+            "message": f"{request.method} is not allowed on {request.path}. Allowed: {allowed or 'none'}.",
+            "fields": {},
+        }
+    }
+    replacement = JsonResponse(body, status=405)
+    for header in ("Allow", "X-Request-ID"):
+        if header in response:
+            replacement[header] = response[header]
+    return replacement
