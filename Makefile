@@ -49,7 +49,7 @@ test-sqlite: setup
 	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
 test-postgres: setup
-	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
 	  DATABASE_URL='$(PG_URL)' $(BIN)/pytest -n $(PYTEST_WORKERS) -q; \
 	else echo "== PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run =="; fi
