@@ -147,3 +147,13 @@ def test_a_sqlite_backup_restores_into_postgresql(source: tuple[Path, Path], tmp
         "a-long-pass-phrase",
         DATABASE_URL=postgres_url,
     )
+
+
+def test_times_keep_every_microsecond(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from labora.core.backup import _ExactEncoder
+
+    moment = datetime(2026, 11, 23, 20, 22, 36, 500, tzinfo=UTC)  # 0.5 ms: DjangoJSONEncoder would say .000
+
+    assert json.loads(json.dumps({"at": moment}, cls=_ExactEncoder))["at"] == "2026-11-23T20:22:36.000500+00:00"

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import IO, Any
 
@@ -45,6 +46,16 @@ from django.core.serializers.python import Serializer as PythonSerializer
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+
+
+class _ExactEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder cuts times to milliseconds; a backup keeps every microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | clock_time):
+            return o.isoformat()
+        return super().default(o)
+
 
 FORMAT = "labora-backup"
 FORMAT_VERSION = 1
@@ -221,7 +232,7 @@ def dump_data(out: IO[str], *, using: str = DEFAULT_DB_ALIAS, progress: Progress
         for batch in _batches(qs.iterator(chunk_size=CHUNK), CHUNK):
             serializer = _Serializer()
             for obj in serializer.serialize(batch):
-                out.write(("\n" if first else ",\n") + json.dumps(obj, cls=DjangoJSONEncoder, ensure_ascii=False))
+                out.write(("\n" if first else ",\n") + json.dumps(obj, cls=_ExactEncoder, ensure_ascii=False))
                 first = False
             done += len(batch)
             progress.update(done)
