@@ -21,6 +21,7 @@ from labora.collaboration.api import router as collaboration_router
 from labora.core.api import router as core_router
 from labora.core.api_utils import serialise_current
 from labora.core.errors import Conflict, LaboraError
+from labora.work.api import router as work_router
 from labora.workspaces.api import router as workspaces_router
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -250,3 +251,4 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", workspaces_router)
 api.add_router("", collaboration_router)
+api.add_router("", work_router)

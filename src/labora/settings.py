@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "labora.accounts",
     "labora.workspaces",
     "labora.collaboration",
+    "labora.work",
     "labora.web",
 ]
 

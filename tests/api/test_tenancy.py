@@ -101,6 +101,8 @@ class World:
         )
         for create in creators:
             if ("by-name", create.path) in self._found:
+                if (made := self._found["by-name", create.path]) is not None:
+                    return made  # created for an earlier route: the same object serves this one
                 continue  # already tried (or being tried: no recursion through a cycle)
             self._found["by-name", create.path] = None
             url = create.url(self.b_ids(create))

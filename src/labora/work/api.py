@@ -1,0 +1,385 @@
+"""Projects, workflows and tasks under /api/v1/workspaces/{ws} (API.md "Projects" and "Tasks")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import BeforeValidator, Strict
+
+from labora.core.api_utils import actor, current_serialiser, expected_version
+from labora.core.pagination import Page, paginate
+from labora.core.policy import check
+from labora.work import selectors, services
+from labora.work.models import Project, Task
+from labora.workspaces.models import Workspace
+from labora.workspaces.selectors import workspace_for_user
+
+router = Router(tags=["work"])
+
+PAGE = Query(1, ge=1)
+PAGE_SIZE = Query(50, ge=1, le=200)
+KEY_PATTERN = r"^[A-Z][A-Z0-9]{1,9}$"
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    # pydantic would also read 0 or "1700000000" as a date; the API takes YYYY-MM-DD only.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
+        return value
+    raise ValueError("a date is written YYYY-MM-DD, e.g. 2026-03-31")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+# JSON numbers and booleans as themselves: "5" or "true" in a body is refused, not coerced.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+
+Kind = Literal["project", "ongoing"]
+CategoryName = Literal["backlog", "todo", "in_progress", "done", "cancelled"]
+PriorityName = Literal["urgent", "high", "medium", "low", "none"]
+TypeName = Literal["task", "bug", "milestone", "epic"]
+
+
+# --- schemas -----------------------------------------------------------------------------------
+
+
+class ProjectIn(Schema):
+    key: str = Field(..., min_length=2, max_length=10, pattern=KEY_PATTERN, description="e.g. OPS")
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: Kind = "project"
+    description: str = Field("", max_length=50_000, description="Markdown")
+    start_date: IsoDate | None = None
+    target_date: IsoDate | None = None
+    lead: str | None = Field(None, max_length=254, description="a member's e-mail")
+
+
+class ProjectPatchIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    kind: Kind | None = None
+    description: str | None = Field(None, max_length=50_000)
+    start_date: IsoDate | None = None
+    target_date: IsoDate | None = None
+    lead: str | None = Field(None, max_length=254)
+    archived: Bool | None = None
+    version: Int | None = None
+
+
+class ProjectOut(Schema):
+    key: str
+    name: str
+    kind: str
+    description: str
+    start_date: date | None
+    target_date: date | None
+    lead: str | None
+    archived: bool
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class StatusIn(Schema):
+    id: Int | None = Field(None, description="an existing status's id: keeps it (and its tasks) under a new name")
+    name: str = Field(..., min_length=1, max_length=60)
+    category: CategoryName
+    wip_limit: Int | None = Field(None, ge=1, le=10_000)
+
+
+class TransitionIn(Schema):
+    from_: str = Field(..., alias="from", min_length=1, max_length=60)
+    to: str = Field(..., min_length=1, max_length=60)
+
+
+class WorkflowIn(Schema):
+    statuses: list[StatusIn] = Field(..., min_length=1, max_length=30)
+    transitions: list[TransitionIn] = Field(default_factory=list, max_length=900)
+    version: Int | None = None
+
+
+class StatusOut(Schema):
+    id: int
+    name: str
+    category: str
+    wip_limit: int | None
+
+
+class TransitionOut(Schema):
+    from_: str = Field(..., alias="from")
+    to: str
+
+
+class WorkflowOut(Schema):
+    statuses: list[StatusOut]
+    transitions: list[TransitionOut]
+    version: int
+
+
+class TaskIn(Schema):
+    title: str = Field(..., min_length=1, max_length=500)
+    description: str = Field("", max_length=100_000, description="Markdown")
+    type: TypeName = "task"
+    status: str | None = Field(None, max_length=60, description="a status name; default: the first to-do status")
+    priority: PriorityName = "none"
+    assignee: str | None = Field(None, max_length=254, description="a member's e-mail")
+    parent: str | None = Field(None, max_length=30, description="a task key in the same project")
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
+    duration_days: Int | None = Field(None, ge=0, le=100_000, description="working days; 0 = milestone")
+    estimate_hours: Float | None = Field(None, ge=0, le=100_000)
+    labels: list[str] = Field(default_factory=list, max_length=50, description="names; created on first use")
+
+
+class TaskPatchIn(Schema):
+    title: str | None = Field(None, min_length=1, max_length=500)
+    description: str | None = Field(None, max_length=100_000)
+    type: TypeName | None = None
+    status: str | None = Field(None, max_length=60)
+    priority: PriorityName | None = None
+    assignee: str | None = Field(None, max_length=254, description="an e-mail; null unassigns")
+    parent: str | None = Field(None, max_length=30, description="a task key; null detaches")
+    start_date: IsoDate | None = None
+    due_date: IsoDate | None = None
+    duration_days: Int | None = Field(None, ge=0, le=100_000)
+    estimate_hours: Float | None = Field(None, ge=0, le=100_000)
+    labels: list[str] | None = Field(None, max_length=50, description="the full list of names")
+    version: Int | None = None
+
+
+class TaskOut(Schema):
+    key: str
+    project: str
+    version: int
+    type: str
+    title: str
+    description: str
+    status: str
+    category: str
+    priority: str
+    assignee: str | None
+    reporter: str | None
+    parent: str | None
+    start_date: date | None
+    due_date: date | None
+    duration_days: int | None
+    estimate_hours: float | None
+    labels: list[str]
+    created_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+# --- serialisers -------------------------------------------------------------------------------
+
+
+def _project(p: Project) -> dict[str, Any]:
+    return {
+        "key": p.key,
+        "name": p.name,
+        "kind": p.kind,
+        "description": p.description,
+        "start_date": p.start_date,
+        "target_date": p.target_date,
+        "lead": p.lead.email if p.lead else None,
+        "archived": p.archived_at is not None,
+        "version": p.version,
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    }
+
+
+def _task(t: Task) -> dict[str, Any]:
+    return {
+        "key": t.key,
+        "project": t.project.key,
+        "version": t.version,
+        "type": t.type,
+        "title": t.title,
+        "description": t.description,
+        "status": t.status.name,
+        "category": t.status.category,
+        "priority": t.priority_name,
+        "assignee": t.assignee.email if t.assignee else None,
+        "reporter": t.reporter.email if t.reporter else None,
+        "parent": t.parent.key if t.parent_id and t.parent else None,
+        "start_date": t.start_date,
+        "due_date": t.due_date,
+        "duration_days": t.duration_days,
+        "estimate_hours": t.estimate_hours,
+        "labels": sorted(label.name for label in t.labels.all()),
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+        "completed_at": t.completed_at,
+    }
+
+
+def _workflow(project: Project) -> dict[str, Any]:
+    statuses, transitions = selectors.workflow_get(project=project)
+    return {
+        "statuses": [{"id": s.pk, "name": s.name, "category": s.category, "wip_limit": s.wip_limit} for s in statuses],
+        "transitions": [{"from": t.from_status.name, "to": t.to_status.name} for t in transitions],
+        "version": project.version,
+    }
+
+
+def _json_dates(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, (date, datetime)) else v for k, v in body.items()}
+
+
+current_serialiser(Project)(lambda p: _json_dates(_project(p)))
+current_serialiser(Task)(lambda t: _json_dates(_task(t)))
+
+
+def _scope(request: HttpRequest, ws: str) -> tuple[Any, Workspace]:
+    user = actor(request)
+    workspace, membership = workspace_for_user(user=user, slug=ws)
+    check(user, "work.view", membership)
+    return user, workspace
+
+
+def _task_after_write(workspace: Workspace, task: Task) -> dict[str, Any]:
+    return _task(selectors.task_get(workspace=workspace, key=task.key, include_trash=True))
+
+
+# --- projects ----------------------------------------------------------------------------------
+
+
+@router.post("/workspaces/{ws}/projects", response={201: ProjectOut}, summary="Create a project or work stream")
+def project_create(request: HttpRequest, ws: str, payload: ProjectIn) -> Status[dict[str, Any]]:
+    user, workspace = _scope(request, ws)
+    project = services.project_create(actor=user, workspace=workspace, **payload.dict())
+    return Status(201, _project(project))
+
+
+@router.get("/workspaces/{ws}/projects", response=Page[ProjectOut], summary="Projects and work streams")
+def project_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    result = paginate(request, selectors.project_list(workspace=workspace), page=page, page_size=page_size)
+    result["items"] = [_project(p) for p in result["items"]]
+    return result
+
+
+@router.get("/workspaces/{ws}/projects/{key}", response=ProjectOut, summary="One project")
+def project_get(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    return _project(selectors.project_get(workspace=workspace, key=key))
+
+
+@router.patch("/workspaces/{ws}/projects/{key}", response=ProjectOut, summary="Change a project")
+def project_update(request: HttpRequest, ws: str, key: str, payload: ProjectPatchIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    fields = payload.dict(exclude_unset=True)
+    fields.pop("version", None)
+    updated = services.project_update(
+        actor=user, project=project, version=expected_version(request, payload.version), **fields
+    )
+    return _project(selectors.project_get(workspace=workspace, key=updated.key))
+
+
+@router.delete("/workspaces/{ws}/projects/{key}", response={204: None}, summary="Move a project to the trash")
+def project_delete(request: HttpRequest, ws: str, key: str) -> Status[None]:
+    user, workspace = _scope(request, ws)
+    services.project_delete(actor=user, project=selectors.project_get(workspace=workspace, key=key))
+    return Status(204, None)
+
+
+@router.get("/workspaces/{ws}/projects/{key}/workflow", response=WorkflowOut, by_alias=True, summary="Workflow")
+def workflow_get(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    return _workflow(selectors.project_get(workspace=workspace, key=key))
+
+
+@router.put(
+    "/workspaces/{ws}/projects/{key}/workflow",
+    response=WorkflowOut,
+    by_alias=True,
+    summary="Replace the workflow (statuses in order, allowed transitions; none = any move)",
+)
+def workflow_replace(request: HttpRequest, ws: str, key: str, payload: WorkflowIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    updated = services.workflow_replace(
+        actor=user,
+        project=project,
+        statuses=[services.StatusSpec(s.name, s.category, s.wip_limit, s.id) for s in payload.statuses],
+        transitions=[(t.from_, t.to) for t in payload.transitions],
+        version=expected_version(request, payload.version),
+    )
+    return _workflow(updated)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+@router.post("/workspaces/{ws}/projects/{key}/tasks", response={201: TaskOut}, summary="Create a task")
+def task_create(request: HttpRequest, ws: str, key: str, payload: TaskIn) -> Status[dict[str, Any]]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    task = services.task_create(actor=user, project=project, **payload.dict())
+    return Status(201, _task_after_write(workspace, task))
+
+
+@router.get("/workspaces/{ws}/projects/{key}/tasks", response=Page[TaskOut], summary="Tasks of a project")
+def task_list(
+    request: HttpRequest,
+    ws: str,
+    key: str,
+    status: str | None = Query(None, max_length=60),
+    assignee: str | None = Query(None, max_length=254, description="an e-mail or `me`"),
+    label: str | None = Query(None, max_length=60),
+    q: str | None = Query(None, max_length=2000, description="the query language: `status:open assignee:me`"),
+    order: str | None = Query(None, max_length=200, description="e.g. `-updated,priority`; default rank"),
+    page: int = PAGE,
+    page_size: int = PAGE_SIZE,
+) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    tasks = selectors.task_list(
+        user=user,
+        workspace=workspace,
+        project=project,
+        status=status,
+        assignee=assignee,
+        label=label,
+        q=q,
+        order=order,
+    )
+    result = paginate(request, tasks, page=page, page_size=page_size)
+    result["items"] = [_task(t) for t in result["items"]]
+    return result
+
+
+@router.get("/workspaces/{ws}/tasks/{task_key}", response=TaskOut, summary="One task")
+def task_get(request: HttpRequest, ws: str, task_key: str) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    return _task(selectors.task_get(workspace=workspace, key=task_key))
+
+
+@router.patch("/workspaces/{ws}/tasks/{task_key}", response=TaskOut, summary="Change a task (status moves too)")
+def task_update(request: HttpRequest, ws: str, task_key: str, payload: TaskPatchIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    task = selectors.task_get(workspace=workspace, key=task_key)
+    fields = payload.dict(exclude_unset=True)
+    fields.pop("version", None)
+    updated = services.task_update(actor=user, task=task, version=expected_version(request, payload.version), **fields)
+    return _task_after_write(workspace, updated)
+
+
+@router.delete("/workspaces/{ws}/tasks/{task_key}", response={204: None}, summary="Move a task to the trash")
+def task_delete(request: HttpRequest, ws: str, task_key: str) -> Status[None]:
+    user, workspace = _scope(request, ws)
+    services.task_delete(actor=user, task=selectors.task_get(workspace=workspace, key=task_key))
+    return Status(204, None)
+
+
+@router.post("/workspaces/{ws}/tasks/{task_key}/restore", response=TaskOut, summary="Restore a task from the trash")
+def task_restore(request: HttpRequest, ws: str, task_key: str) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    task = selectors.task_get(workspace=workspace, key=task_key, include_trash=True)
+    return _task_after_write(workspace, services.task_restore(actor=user, task=task))

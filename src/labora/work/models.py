@@ -1,0 +1,179 @@
+"""Projects and ongoing work streams, their workflows (statuses, transitions), labels and tasks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+
+from labora.core.models import WorkspaceScopedModel
+
+
+class ProjectKind(models.TextChoices):
+    PROJECT = "project", "Project"
+    ONGOING = "ongoing", "Ongoing work stream"
+
+
+class Category(models.TextChoices):
+    BACKLOG = "backlog", "Backlog"
+    TODO = "todo", "To do"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+CLOSED_CATEGORIES = (Category.DONE, Category.CANCELLED)
+
+
+class Priority(models.IntegerChoices):
+    """Stored as a small integer so that ordering by priority is ordering by urgency."""
+
+    NONE = 0, "none"
+    LOW = 1, "low"
+    MEDIUM = 2, "medium"
+    HIGH = 3, "high"
+    URGENT = 4, "urgent"
+
+
+PRIORITY_BY_NAME = {label: value for value, label in Priority.choices}
+PRIORITY_NAME = dict(Priority.choices)
+
+
+class TaskType(models.TextChoices):
+    TASK = "task", "Task"
+    BUG = "bug", "Bug"
+    MILESTONE = "milestone", "Milestone"
+    EPIC = "epic", "Epic"
+
+
+class Project(WorkspaceScopedModel):
+    key = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=ProjectKind.choices, default=ProjectKind.PROJECT)
+    description = models.TextField(blank=True)  # Markdown
+    start_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+    # The per-project counter row (DESIGN.md §5): task numbers come from an atomic increment.
+    task_counter = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["key", "id"]
+        constraints = [
+            # Including trashed projects: a key is never reused, so old task keys stay unambiguous.
+            models.UniqueConstraint(fields=["workspace", "key"], name="work_project_key_once"),
+            models.CheckConstraint(
+                condition=models.Q(target_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(target_date__gte=models.F("start_date")),
+                name="work_project_target_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.name}"
+
+
+class Status(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="statuses")
+    name = models.CharField(max_length=60)
+    category = models.CharField(max_length=12, choices=Category.choices)
+    position = models.PositiveIntegerField(default=0)
+    wip_limit = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint("project", Lower("name"), name="work_status_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.category in CLOSED_CATEGORIES
+
+
+class Transition(models.Model):
+    """An allowed move. A project without any row allows every move."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    to_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_status", "to_status"], name="work_transition_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status_id} -> {self.to_status_id}"
+
+
+class Label(WorkspaceScopedModel):
+    name = models.CharField(max_length=60)
+    colour = models.CharField(max_length=7, default="#6b7280")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint("workspace", Lower("name"), name="work_label_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(WorkspaceScopedModel):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    number = models.PositiveIntegerField()
+    type = models.CharField(max_length=12, choices=TaskType.choices, default=TaskType.TASK)
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)  # Markdown
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="tasks")
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NONE)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    duration_days = models.PositiveIntegerField(null=True, blank=True)
+    estimate_minutes = models.PositiveIntegerField(null=True, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="tasks")
+    rank = models.CharField(max_length=64, default="i")
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="work_task_number_once"),
+            models.CheckConstraint(
+                condition=models.Q(due_date__isnull=True)
+                | models.Q(start_date__isnull=True)
+                | models.Q(due_date__gte=models.F("start_date")),
+                name="work_task_due_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "rank"], name="work_task_rank"),
+            models.Index(fields=["workspace", "assignee"], name="work_task_assignee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.project.key}-{self.number}"
+
+    @property
+    def priority_name(self) -> str:
+        return PRIORITY_NAME[self.priority]
+
+    @property
+    def estimate_hours(self) -> float | None:
+        return None if self.estimate_minutes is None else round(self.estimate_minutes / 60, 2)

@@ -1,0 +1,305 @@
+"""The query language's Django side: a parsed tree (labora.work.query) becomes a Q for Task.
+
+    q = compile_query("status:open assignee:me due<+7d", user=user, workspace=ws, today=day)
+    Task.objects.filter(workspace=ws).filter(q)
+
+`text:` is a case-insensitive substring match on title and description for now; ranked
+full-text search (PostgreSQL GIN / SQLite FTS5) replaces it later behind the same field.
+Multi-valued relations (labels) are matched through `pk__in` subqueries, so a match never
+duplicates rows and NOT means "has none of them".
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Q, When
+from django.db.models import Value as V
+from django.utils import timezone
+
+from labora.core.errors import ValidationError
+from labora.work import query
+from labora.work.models import CLOSED_CATEGORIES, PRIORITY_BY_NAME, Category, Task, TaskType
+from labora.work.query import (
+    And,
+    Date,
+    Me,
+    NamedDate,
+    Node,
+    NoneValue,
+    Not,
+    Number,
+    Or,
+    QuerySyntaxError,
+    RelativeDate,
+    Term,
+    Text,
+    Value,
+)
+from labora.work.services.tasks import parse_task_key
+
+ORDER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "status": ("status__position",),
+    "category": ("status__category",),
+    "assignee": ("assignee__email",),
+    "reporter": ("reporter__email",),
+    "priority": ("priority",),
+    "type": ("type",),
+    "project": ("project__key",),
+    "due": ("due_date",),
+    "start": ("start_date",),
+    "created": ("created_at",),
+    "updated": ("updated_at",),
+    "estimate": ("estimate_minutes",),
+    "parent": ("parent__project__key", "parent__number"),
+    "key": ("project__key", "number"),
+    "title": ("title",),
+    "rank": ("rank",),
+}
+
+
+def user_today(user: Any) -> datetime.date:
+    """Today's date where the user is (their profile's time zone; UTC when unknown)."""
+    try:
+        zone = zoneinfo.ZoneInfo(getattr(user, "timezone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.now().astimezone(zone).date()
+
+
+def _user_zone(user: Any) -> datetime.tzinfo:
+    try:
+        return zoneinfo.ZoneInfo(getattr(user, "timezone", "") or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def syntax_error(exc: QuerySyntaxError, *, field: str = "q") -> ValidationError:
+    return ValidationError(
+        f"The query cannot be read: {exc.message}",
+        code="invalid_query",
+        fields={field: exc.message},
+        extra={"position": exc.position, "expected": list(exc.expected)},
+    )
+
+
+def _invalid(message: str) -> ValidationError:
+    return ValidationError(message, code="invalid_query", fields={"q": message}, extra={"position": None})
+
+
+def parse(text: str) -> Node | None:
+    """Parse a `q` parameter. Raises ValidationError (invalid_query, with the position)."""
+    try:
+        return query.parse(text)
+    except QuerySyntaxError as exc:
+        raise syntax_error(exc) from None
+
+
+def compile_query(text_or_node: str | Node | None, *, user: Any, workspace: Any, today: datetime.date) -> Q:
+    """A Q over Task for a query (text or tree); an empty query matches everything.
+
+    Raises ValidationError (code invalid_query) for a syntax error or a value the data cannot
+    have (an unknown priority, category or type, a malformed task key).
+    """
+    node = parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
+    if node is None:
+        return Q()
+    return _Compiler(user=user, workspace=workspace, today=today).node(node)
+
+
+def order_by(text: str | None) -> list[Any]:
+    """Django order_by() expressions for an `order` parameter; the default is rank.
+
+    Empty values sort last in either direction, on both databases; `key` breaks ties.
+    Raises ValidationError (invalid_query on field `order`).
+    """
+    try:
+        fields = query.parse_order(text or "")
+    except QuerySyntaxError as exc:
+        raise syntax_error(exc, field="order") from None
+    expressions: list[Any] = []
+    for field, descending in fields or [("rank", False)]:
+        for column in ORDER_COLUMNS[field]:
+            expression: Any = F(column)
+            if column == "status__category":  # workflow order, not alphabetical
+                expression = Case(
+                    *(When(status__category=c, then=V(i)) for i, c in enumerate(Category.values)),
+                    output_field=IntegerField(),
+                )
+            expressions.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+    expressions.append(F("id").asc())
+    return expressions
+
+
+class _Compiler:
+    def __init__(self, *, user: Any, workspace: Any, today: datetime.date) -> None:
+        self.user = user
+        self.workspace = workspace
+        self.today = today
+        self.zone = _user_zone(user)
+
+    def node(self, node: Node) -> Q:
+        if isinstance(node, And):
+            result = Q()
+            for item in node.items:
+                result &= self.node(item)
+            return result
+        if isinstance(node, Or):
+            result = self.node(node.items[0])
+            for item in node.items[1:]:
+                result |= self.node(item)
+            return result
+        if isinstance(node, Not):
+            return ~self.node(node.item)
+        return self.term(node)
+
+    def term(self, term: Term) -> Q:
+        if term.op == "!=":
+            # "field != a,b" is "neither a nor b".
+            return ~self._any(term, ":")
+        return self._any(term, term.op)
+
+    def _any(self, term: Term, op: str) -> Q:
+        build: Callable[[str, Value], Q] = getattr(self, f"_{term.field}")
+        result = build(op, term.values[0])
+        for value in term.values[1:]:
+            result |= build(op, value)
+        return result
+
+    # --- text fields ---
+
+    def _status(self, op: str, value: Value) -> Q:
+        name = _text(value)
+        if name.lower() == "open":
+            return ~Q(status__category__in=CLOSED_CATEGORIES)
+        if name.lower() == "closed":
+            return Q(status__category__in=CLOSED_CATEGORIES)
+        return Q(status__name__iexact=name)
+
+    def _category(self, op: str, value: Value) -> Q:
+        name = _text(value).lower().replace(" ", "_").replace("-", "_")
+        if name not in Category.values:
+            raise _invalid(f"Unknown category '{_text(value)}'. Categories: {', '.join(Category.values)}.")
+        return Q(status__category=name)
+
+    def _person(self, column: str, value: Value) -> Q:
+        if isinstance(value, Me):
+            return Q(**{f"{column}_id": getattr(self.user, "pk", None)})
+        if isinstance(value, NoneValue):
+            return Q(**{f"{column}__isnull": True})
+        who = _text(value)
+        return Q(**{f"{column}__email__iexact": who}) | Q(**{f"{column}__handle__iexact": who.lstrip("@")})
+
+    def _assignee(self, op: str, value: Value) -> Q:
+        return self._person("assignee", value)
+
+    def _reporter(self, op: str, value: Value) -> Q:
+        return self._person("reporter", value)
+
+    def _priority(self, op: str, value: Value) -> Q:
+        name = _text(value).lower()
+        if name not in PRIORITY_BY_NAME:
+            raise _invalid(f"Unknown priority '{_text(value)}'. Priorities: urgent, high, medium, low, none.")
+        return _compare("priority", op, PRIORITY_BY_NAME[name])
+
+    def _label(self, op: str, value: Value) -> Q:
+        through = Task.labels.through.objects
+        if isinstance(value, NoneValue):
+            return ~Q(pk__in=through.filter(label__deleted_at__isnull=True).values("task_id"))
+        return Q(
+            pk__in=through.filter(
+                label__workspace=self.workspace, label__name__iexact=_text(value), label__deleted_at__isnull=True
+            ).values("task_id")
+        )
+
+    def _type(self, op: str, value: Value) -> Q:
+        name = _text(value).lower()
+        if name not in TaskType.values:
+            raise _invalid(f"Unknown type '{_text(value)}'. Types: {', '.join(TaskType.values)}.")
+        return Q(type=name)
+
+    def _project(self, op: str, value: Value) -> Q:
+        return Q(project__key__iexact=_text(value))
+
+    def _parent(self, op: str, value: Value) -> Q:
+        if isinstance(value, NoneValue):
+            return Q(parent__isnull=True)
+        parsed = parse_task_key(_text(value))
+        if parsed is None:
+            raise _invalid(f"'{_text(value)}' is not a task key; parent takes a key such as OPS-12.")
+        return Q(parent__project__key=parsed[0], parent__number=parsed[1])
+
+    def _text(self, op: str, value: Value) -> Q:
+        words = _text(value)
+        return Q(title__icontains=words) | Q(description__icontains=words)
+
+    # --- dates and numbers ---
+
+    def _day(self, value: Value) -> datetime.date:
+        assert isinstance(value, (Date, RelativeDate, NamedDate))
+        try:
+            return query.resolve(value, self.today)
+        except ValueError as exc:
+            raise _invalid(f"The date is outside the calendar: {exc}.") from None
+
+    def _date_field(self, column: str, op: str, value: Value) -> Q:
+        if isinstance(value, NoneValue):
+            return Q(**{f"{column}__isnull": True})
+        return _compare(column, op, self._day(value))
+
+    def _due(self, op: str, value: Value) -> Q:
+        if isinstance(value, NamedDate) and value.name == "overdue":
+            return Q(due_date__lt=self.today) & ~Q(status__category__in=CLOSED_CATEGORIES)
+        return self._date_field("due_date", op, value)
+
+    def _start(self, op: str, value: Value) -> Q:
+        return self._date_field("start_date", op, value)
+
+    def _moment(self, column: str, op: str, value: Value) -> Q:
+        # A timestamp matches a day in the user's time zone: [that midnight, next midnight).
+        day = self._day(value)
+        start = datetime.datetime.combine(day, datetime.time(), tzinfo=self.zone)
+        try:
+            end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), tzinfo=self.zone)
+        except OverflowError:
+            end = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        if op in (":", "="):
+            return Q(**{f"{column}__gte": start, f"{column}__lt": end})
+        return {
+            "<": Q(**{f"{column}__lt": start}),
+            "<=": Q(**{f"{column}__lt": end}),
+            ">": Q(**{f"{column}__gte": end}),
+            ">=": Q(**{f"{column}__gte": start}),
+        }[op]
+
+    def _created(self, op: str, value: Value) -> Q:
+        return self._moment("created_at", op, value)
+
+    def _updated(self, op: str, value: Value) -> Q:
+        return self._moment("updated_at", op, value)
+
+    def _estimate(self, op: str, value: Value) -> Q:
+        if isinstance(value, NoneValue):
+            return Q(estimate_minutes__isnull=True)
+        assert isinstance(value, Number)
+        minutes = round(value.hours * Decimal(60))
+        return _compare("estimate_minutes", op, minutes)
+
+
+def _text(value: Value) -> str:
+    if isinstance(value, Text):
+        return value.value
+    if isinstance(value, Me):
+        return "me"
+    if isinstance(value, NoneValue):
+        return "none"
+    raise _invalid(f"Expected a word, found {value!r}.")
+
+
+def _compare(column: str, op: str, value: Any) -> Q:
+    lookup = {":": "exact", "=": "exact", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}[op]
+    return Q(**{f"{column}__{lookup}": value})

@@ -1,0 +1,464 @@
+"""Writes to tasks: create, update (including status moves), delete to the trash, restore."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from labora.accounts.models import User
+from labora.core import events
+from labora.core.errors import NotFound, ValidationError
+from labora.work import rank
+from labora.work.models import (
+    CLOSED_CATEGORIES,
+    PRIORITY_BY_NAME,
+    Category,
+    Label,
+    Project,
+    Status,
+    Task,
+    TaskType,
+    Transition,
+)
+from labora.work.services._common import (
+    UNSET,
+    authorise,
+    check_dates,
+    check_version,
+    clean_text,
+    date_value,
+    is_set,
+    member_by_email,
+    user_value,
+)
+from labora.workspaces.models import Workspace
+
+TASK_KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,9})$")
+MAX_LABELS = 50
+MAX_ESTIMATE_HOURS = 100_000
+
+
+def parse_task_key(key: str) -> tuple[str, int] | None:
+    """`"OPS-12"` -> `("OPS", 12)`; None when it is not shaped like a task key."""
+    match = TASK_KEY_RE.match((key or "").strip())
+    if match is None:
+        return None
+    return match.group(1).upper(), int(match.group(2))
+
+
+def _event_data(task: Task) -> dict[str, Any]:
+    return {"project": task.project.key, "task": task.key}
+
+
+def snapshot(task: Task) -> dict[str, Any]:
+    """The task's fields as plain values, for the activity log's {field: [before, after]}."""
+    return {
+        "title": task.title,
+        "description": task.description,
+        "type": task.type,
+        "status": task.status.name,
+        "priority": task.priority_name,
+        "assignee": user_value(task.assignee),
+        "parent": task.parent.key if task.parent is not None else None,
+        "start_date": date_value(task.start_date),
+        "due_date": date_value(task.due_date),
+        "duration_days": task.duration_days,
+        "estimate_hours": task.estimate_hours,
+        "labels": sorted(label.name for label in task.labels.all()),
+    }
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _priority(value: str) -> int:
+    if value not in PRIORITY_BY_NAME:
+        raise ValidationError(
+            f"Unknown priority '{value}'. Use one of: urgent, high, medium, low, none.",
+            fields={"priority": "unknown priority"},
+        )
+    return PRIORITY_BY_NAME[value]
+
+
+def _type(value: str) -> str:
+    if value not in TaskType.values:
+        raise ValidationError(
+            f"Unknown type '{value}'. Use one of: {', '.join(TaskType.values)}.", fields={"type": "unknown type"}
+        )
+    return value
+
+
+def _status_by_name(project: Project, name: str) -> Status:
+    statuses = list(Status.objects.filter(project=project))
+    for status in statuses:
+        if status.name.lower() == (name or "").strip().lower():
+            return status
+    raise ValidationError(
+        f"{project.key} has no status '{name}'. Its statuses: {', '.join(s.name for s in statuses)}.",
+        fields={"status": "unknown status"},
+    )
+
+
+def _initial_status(project: Project) -> Status:
+    statuses = list(Status.objects.filter(project=project))
+    for category in (Category.TODO, Category.BACKLOG, Category.IN_PROGRESS):
+        for status in statuses:
+            if status.category == category:
+                return status
+    return statuses[0]
+
+
+def _estimate_minutes(hours: float | Decimal | None) -> int | None:
+    if hours is None:
+        return None
+    if not 0 <= hours <= MAX_ESTIMATE_HOURS:
+        raise ValidationError(
+            f"The estimate is between 0 and {MAX_ESTIMATE_HOURS} hours.", fields={"estimate_hours": "out of range"}
+        )
+    return round(Decimal(str(hours)) * 60)
+
+
+def _duration(days: int | None) -> int | None:
+    if days is not None and not 0 <= days <= 100_000:
+        raise ValidationError(
+            "The duration is a number of working days from 0 (a milestone) to 100000.",
+            fields={"duration_days": "out of range"},
+        )
+    return days
+
+
+def _parent(project: Project, key: str | None, task: Task | None = None) -> Task | None:
+    """The parent named by `key`: in the same project, live, and not closing a cycle."""
+    if key is None or key.strip() == "":
+        return None
+    parsed = parse_task_key(key)
+    parent = None
+    if parsed is not None:
+        parent = (
+            Task.objects.filter(workspace=project.workspace, project__key=parsed[0], number=parsed[1])
+            .select_related("project")
+            .first()
+        )
+    if parent is None:
+        raise ValidationError(f"There is no task {key.strip()} to be the parent.", fields={"parent": "unknown task"})
+    if parent.project_id != project.pk:
+        raise ValidationError(
+            f"{parent.key} is in project {parent.project.key}; a parent must be in the same project ({project.key}).",
+            fields={"parent": "in another project"},
+        )
+    if task is not None:
+        # Walk up from the new parent: meeting the task itself means the chain would loop.
+        chain = [task.key]
+        node: Task | None = parent
+        seen: set[int] = set()
+        while node is not None and node.pk not in seen:
+            chain.append(node.key)
+            if node.pk == task.pk:
+                raise ValidationError(
+                    f"{parent.key} cannot be the parent of {task.key}: the chain {' -> '.join(chain)} would loop.",
+                    code="parent_cycle",
+                    fields={"parent": "would make a cycle"},
+                )
+            seen.add(node.pk)
+            node = (
+                Task.all_objects.select_related("project").filter(pk=node.parent_id).first() if node.parent_id else None
+            )
+    return parent
+
+
+def _labels(actor: User, workspace: Workspace, names: list[str]) -> list[Label]:
+    """Labels by name, created in the workspace on first use (case-insensitively unique)."""
+    cleaned: dict[str, str] = {}
+    for i, raw in enumerate(names):
+        name = clean_text(raw, field=f"labels.{i}", limit=60)
+        cleaned.setdefault(name.lower(), name)
+    if len(cleaned) > MAX_LABELS:
+        raise ValidationError(f"A task has at most {MAX_LABELS} labels.", fields={"labels": "too many"})
+    existing = {
+        label.name.lower(): label
+        for label in Label.all_objects.filter(workspace=workspace)
+        if label.name.lower() in cleaned
+    }
+    result = []
+    for lower, name in cleaned.items():
+        label = existing.get(lower)
+        if label is None:
+            try:
+                with transaction.atomic():
+                    label = Label.objects.create(workspace=workspace, name=name)
+                    events.record(
+                        name="label.created", actor=actor, workspace=workspace, target=label, data={"name": name}
+                    )
+            except IntegrityError:  # created by a concurrent request a moment ago
+                label = Label.all_objects.get(workspace=workspace, name__iexact=name)
+        if label.deleted_at is not None:
+            label.deleted_at = None
+            label.deleted_by = None
+            label.save(update_fields=["deleted_at", "deleted_by", "updated_at"])
+        result.append(label)
+    return result
+
+
+def _check_wip(status: Status, *, entering: bool) -> None:
+    if not entering or status.wip_limit is None:
+        return
+    count = Task.objects.filter(status=status).count()
+    if count >= status.wip_limit:
+        raise ValidationError(
+            f"'{status.name}' is at its WIP limit ({count} of {status.wip_limit} tasks). "
+            "Finish or move a task out of it first, or raise the limit in the workflow.",
+            code="wip_limit_reached",
+            fields={"status": "WIP limit reached"},
+            extra={"wip_limit": status.wip_limit},
+        )
+
+
+def _check_transition(task: Task, target: Status) -> None:
+    allowed_ids = list(
+        Transition.objects.filter(project_id=task.project_id, from_status=task.status).values_list(
+            "to_status_id", flat=True
+        )
+    )
+    if not allowed_ids and not Transition.objects.filter(project_id=task.project_id).exists():
+        return  # no transitions defined: any move is allowed
+    if target.pk in allowed_ids:
+        return
+    allowed = list(Status.objects.filter(pk__in=allowed_ids).values_list("name", flat=True))
+    targets = ", ".join(allowed) if allowed else "none (it is a final status)"
+    raise ValidationError(
+        f"The workflow does not allow moving {task.key} from '{task.status.name}' to '{target.name}'. "
+        f"Allowed from '{task.status.name}': {targets}.",
+        code="transition_not_allowed",
+        fields={"status": "transition not allowed"},
+        extra={"allowed": allowed},
+    )
+
+
+def _stamp_completion(task: Task, old: Status | None, new: Status) -> None:
+    was_done = old is not None and old.category == Category.DONE
+    if new.category == Category.DONE and not was_done:
+        task.completed_at = timezone.now()
+    elif new.category != Category.DONE:
+        task.completed_at = None
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def task_create(
+    *,
+    actor: User,
+    project: Project,
+    title: str,
+    description: str = "",
+    type: str = TaskType.TASK,
+    status: str | None = None,
+    priority: str = "none",
+    assignee: str | None = None,
+    parent: str | None = None,
+    start_date: datetime.date | None = None,
+    due_date: datetime.date | None = None,
+    duration_days: int | None = None,
+    estimate_hours: float | None = None,
+    labels: list[str] | None = None,
+) -> Task:
+    """Create a task with the next number of its project (`KEY-N`, never reused).
+
+    Raises PermissionDenied, ValidationError (unknown status/assignee/parent/label, dates, WIP limit).
+    """
+    workspace = project.workspace
+    authorise(actor, "task.write", workspace, "Guests and clients cannot create tasks.")
+    title = clean_text(title, field="title", limit=500)
+    check_dates(start_date, due_date, start_field="start_date", end_field="due_date")
+    fields = {
+        "title": title,
+        "description": (description or "").strip(),
+        "type": _type(type),
+        "priority": _priority(priority),
+        "assignee": member_by_email(workspace, assignee, field="assignee"),
+        "start_date": start_date,
+        "due_date": due_date,
+        "duration_days": _duration(duration_days),
+        "estimate_minutes": _estimate_minutes(estimate_hours),
+    }
+    with transaction.atomic():
+        # The counter row: an atomic increment that also locks the project row until commit,
+        # so concurrent creates in a project take numbers (and ranks) one after another.
+        updated = Project.objects.filter(pk=project.pk, deleted_at__isnull=True).update(
+            task_counter=F("task_counter") + 1
+        )
+        if not updated:
+            raise NotFound(f"Project {project.key} is in the trash; restore it to add tasks.")
+        locked = Project.objects.get(pk=project.pk)
+        target = _status_by_name(locked, status) if status else _initial_status(locked)
+        _check_wip(target, entering=True)
+        last = Task.all_objects.filter(project=locked).order_by("-rank").values_list("rank", flat=True).first()
+        task = Task(
+            workspace=workspace,
+            project=locked,
+            number=locked.task_counter,
+            status=target,
+            reporter=actor,
+            parent=_parent(locked, parent),
+            rank=rank.between(last, None),
+            **fields,
+        )
+        _stamp_completion(task, None, target)
+        task.save()
+        if labels:
+            task.labels.set(_labels(actor, workspace, labels))
+        events.record(
+            name="task.created",
+            actor=actor,
+            workspace=workspace,
+            target=task,
+            target_label=f"{task.key} {task.title}",
+            data={**_event_data(task), "title": task.title, "status": target.name},
+        )
+    return task
+
+
+def task_update(
+    *,
+    actor: User,
+    task: Task,
+    version: int | None = None,
+    title: Any = UNSET,
+    description: Any = UNSET,
+    type: Any = UNSET,
+    status: Any = UNSET,
+    priority: Any = UNSET,
+    assignee: Any = UNSET,
+    parent: Any = UNSET,
+    start_date: Any = UNSET,
+    due_date: Any = UNSET,
+    duration_days: Any = UNSET,
+    estimate_hours: Any = UNSET,
+    labels: Any = UNSET,
+) -> Task:
+    """Change a task's fields (UNSET = keep, None = clear); a status change follows the workflow.
+
+    Raises PermissionDenied, ValidationError (transition_not_allowed, wip_limit_reached, unknown
+    status/assignee/parent, parent_cycle, dates), Conflict (stale version).
+    """
+    workspace = task.workspace
+    authorise(actor, "task.write", workspace, "Guests and clients cannot change tasks.")
+    with transaction.atomic():
+        locked = (
+            Task.objects.select_for_update(of=("self",))
+            .select_related("project", "status", "assignee", "parent__project")
+            .filter(pk=task.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound(f"Task {task.key} is in the trash; restore it first.")
+        check_version(locked, version, "task")
+        before = snapshot(locked)
+        if is_set(title):
+            locked.title = clean_text(title, field="title", limit=500)
+        if is_set(description):
+            locked.description = (description or "").strip()
+        if is_set(type):
+            locked.type = _type(type or "")
+        if is_set(priority):
+            locked.priority = _priority(priority or "")
+        if is_set(assignee):
+            locked.assignee = member_by_email(workspace, assignee, field="assignee")
+        if is_set(parent):
+            locked.parent = _parent(locked.project, parent, locked)
+        if is_set(start_date):
+            locked.start_date = start_date
+        if is_set(due_date):
+            locked.due_date = due_date
+        check_dates(locked.start_date, locked.due_date, start_field="start_date", end_field="due_date")
+        if is_set(duration_days):
+            locked.duration_days = _duration(duration_days)
+        if is_set(estimate_hours):
+            locked.estimate_minutes = _estimate_minutes(estimate_hours)
+        if is_set(status):
+            if not status:
+                raise ValidationError("A task always has a status.", fields={"status": "required"})
+            target = _status_by_name(locked.project, status)
+            if target.pk != locked.status_id:
+                _check_transition(locked, target)
+                _check_wip(target, entering=True)
+                _stamp_completion(locked, locked.status, target)
+                locked.status = target
+        if is_set(labels):
+            new_labels = _labels(actor, workspace, labels or [])
+            locked.labels.set(new_labels)
+        after = snapshot(locked)
+        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        if changes:
+            locked.version += 1
+            locked.save()
+            events.record(
+                name="task.updated",
+                actor=actor,
+                workspace=workspace,
+                target=locked,
+                target_label=f"{locked.key} {locked.title}",
+                data=_event_data(locked),
+                changes=changes,
+            )
+    return locked
+
+
+def task_delete(*, actor: User, task: Task) -> Task:
+    """Move a task to the trash (its number stays taken). Raises PermissionDenied."""
+    authorise(actor, "task.write", task.workspace, "Guests and clients cannot delete tasks.")
+    with transaction.atomic():
+        locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
+        if locked.deleted_at is None:
+            locked.deleted_at = timezone.now()
+            locked.deleted_by = actor
+            locked.version += 1
+            locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+            events.record(
+                name="task.deleted",
+                actor=actor,
+                workspace=locked.workspace,
+                target=locked,
+                target_label=f"{locked.key} {locked.title}",
+                data=_event_data(locked),
+            )
+    return locked
+
+
+def task_restore(*, actor: User, task: Task) -> Task:
+    """Bring a task back from the trash. Raises PermissionDenied, ValidationError (not in the trash)."""
+    authorise(actor, "task.write", task.workspace, "Guests and clients cannot restore tasks.")
+    with transaction.atomic():
+        locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
+        if locked.deleted_at is None:
+            raise ValidationError(f"{locked.key} is not in the trash.", code="not_in_trash")
+        locked.deleted_at = None
+        locked.deleted_by = None
+        locked.version += 1
+        locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        events.record(
+            name="task.restored",
+            actor=actor,
+            workspace=locked.workspace,
+            target=locked,
+            target_label=f"{locked.key} {locked.title}",
+            data=_event_data(locked),
+        )
+    return locked
+
+
+__all__ = [
+    "CLOSED_CATEGORIES",
+    "parse_task_key",
+    "snapshot",
+    "task_create",
+    "task_delete",
+    "task_restore",
+    "task_update",
+]
