@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("labora.accounts.urls")),
     path("", include("labora.workspaces.urls")),
+    path("", include("labora.work.urls")),
     path("", include("labora.web.urls")),
 ]
