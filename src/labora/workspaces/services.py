@@ -16,6 +16,7 @@ from labora.accounts.services import _clean_email
 from labora.core import events
 from labora.core.errors import Conflict, NotFound, ValidationError
 from labora.core.policy import check
+from labora.core.versioning import check_version
 from labora.workspaces.models import Invitation, Membership, Role, Team, TeamMember, Workspace
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
@@ -40,16 +41,6 @@ def _clean_name(name: str, *, field: str = "name", limit: int = 100) -> str:
     if len(name) > limit:
         raise ValidationError(f"The {field} is at most {limit} characters.", fields={field: "too long"})
     return name
-
-
-def _check_version(obj: Any, version: int | None, what: str) -> None:
-    if version is not None and obj.version != version:
-        raise Conflict(
-            f"This {what} was changed by someone else (version {obj.version}, you sent {version}). "
-            "Reload it and apply your change again.",
-            code="stale_version",
-            current=obj,
-        )
 
 
 # --- workspaces ----------------------------------------------------------------------------
@@ -93,7 +84,7 @@ def workspace_update(
         updates["name"] = _clean_name(name)
     with transaction.atomic():
         locked = Workspace.objects.select_for_update().get(pk=workspace.pk)
-        _check_version(locked, version, "workspace")
+        check_version(locked, version, "workspace")
         changes = events.diff(locked, updates)
         if changes:
             for field, value in updates.items():
@@ -305,7 +296,7 @@ def member_change_role(
         )
         if locked is None:
             raise NotFound("No such member in this workspace.")
-        _check_version(locked, version, "membership")
+        check_version(locked, version, "membership")
         if locked.role == new_role:
             return locked
         if locked.role == Role.OWNER and _owner_count(workspace) <= 1:
@@ -397,7 +388,7 @@ def team_update(
             locked = Team.objects.select_for_update().filter(pk=team.pk, workspace=workspace).first()
             if locked is None:
                 raise NotFound("No such team in this workspace.")
-            _check_version(locked, version, "team")
+            check_version(locked, version, "team")
             changes = events.diff(locked, updates)
             if changes:
                 for field, value in updates.items():

@@ -6,8 +6,9 @@ import datetime
 from typing import Any
 
 from labora.accounts.models import User
-from labora.core.errors import Conflict, ValidationError
+from labora.core.errors import ValidationError
 from labora.core.policy import check
+from labora.core.versioning import check_version  # noqa: F401  (re-exported for the work services)
 from labora.workspaces.models import Membership, Workspace
 
 
@@ -36,16 +37,6 @@ def membership_of(actor: Any, workspace: Workspace) -> Membership | None:
 
 def authorise(actor: Any, action: str, workspace: Workspace, message: str) -> None:
     check(actor, action, membership_of(actor, workspace), message=message)
-
-
-def check_version(obj: Any, version: int | None, what: str) -> None:
-    if version is not None and obj.version != version:
-        raise Conflict(
-            f"This {what} was changed by someone else (version {obj.version}, you sent {version}). "
-            "Reload it and apply your change again.",
-            code="stale_version",
-            current=obj,
-        )
 
 
 def clean_text(value: str | None, *, field: str, limit: int, required: bool = True) -> str:
