@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from labora.accounts import services
 from labora.accounts.models import ApiToken, User
+from labora.accounts.selectors import token_list_for_user
 from labora.core.api_utils import UtcDateTime, actor, current_serialiser, expected_version
 from labora.core.pagination import Page, paginate
 from labora.workspaces.selectors import memberships_for_user
@@ -121,7 +122,7 @@ def _token(token: ApiToken) -> dict[str, Any]:
 def tokens_list(
     request: HttpRequest, page: int = Query(1, ge=1), page_size: int = Query(50, ge=1, le=200)
 ) -> dict[str, Any]:
-    result = paginate(request, ApiToken.objects.filter(user=actor(request)), page=page, page_size=page_size)
+    result = paginate(request, token_list_for_user(user=actor(request)), page=page, page_size=page_size)
     result["items"] = [_token(t) for t in result["items"]]
     return result
 
