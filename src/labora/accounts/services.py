@@ -207,7 +207,8 @@ def token_authenticate(raw: str) -> User | None:
     """The active user behind a raw token, or None. Records last use at most once a minute."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
+    # order_by(): a unique lookup needs no ORDER BY (.first() would add one; this runs per request)
+    token = next(iter(ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).order_by()[:1]), None)
     if token is None or not token.is_active or not token.user.is_active:
         return None
     now = timezone.now()
