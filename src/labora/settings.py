@@ -149,9 +149,15 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Kept per server lane thread across requests (see labora.asgi).
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Threads that run the synchronous part of HTTP requests in each server process (labora.asgi).
+SYNC_LANES = int(os.environ.get("LABORA_SYNC_LANES", "4"))
 
 # --- cache, channels, tasks -----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
