@@ -5,6 +5,7 @@ import htmx from "htmx.org";
 import Alpine from "@alpinejs/csp";
 
 import { installConfirm, installCopy, installOpeners, installToastEvents } from "./js/behaviours.js";
+import { installBoard } from "./js/board.js";
 import dialog from "./js/dialog.js";
 import drawer from "./js/drawer.js";
 import menu from "./js/menu.js";
@@ -12,6 +13,7 @@ import palette from "./js/palette.js";
 import shortcuts from "./js/shortcuts.js";
 import tabs from "./js/tabs.js";
 import toast from "./js/toast.js";
+import workList from "./js/work_list.js";
 
 // CSP: style-src 'self' forbids the <style> element htmx would insert for indicators (our CSS
 // defines .htmx-indicator), and script-src 'self' forbids eval (hx-on, js: values).
@@ -37,11 +39,13 @@ Alpine.data("toast", toast);
 Alpine.data("menu", menu);
 Alpine.data("dialog", dialog);
 Alpine.data("tabs", tabs);
+Alpine.data("workList", workList);
 
 installConfirm();
 installToastEvents();
 installOpeners();
 installCopy();
+installBoard();
 
 window.Alpine = Alpine;
 Alpine.start();

@@ -62,7 +62,7 @@ def entry(name: str, **kw: Any) -> SimpleNamespace:
             entry("team.member_removed", target_label="Platform", data={"email": "bob@example.com"}),
             "Olivia removed bob@example.com from the team Platform",
         ),
-        (entry("task.updated", target_label="OPS-12"), "Olivia updated the task OPS-12"),
+        (entry("widget.updated", target_label="W-12"), "Olivia updated the widget W-12"),
         (entry("workspace.created", actor=None, data={"name": "Acme"}), "Someone created the workspace Acme"),
     ],
 )
@@ -80,7 +80,7 @@ def test_html_escapes_every_part_and_emphasises_names() -> None:
 
 def test_changes_the_sentence_does_not_tell_are_listed() -> None:
     renamed = entry("workspace.updated", changes={"name": ["A", "B"]})
-    task = entry("task.updated", changes={"due_date": [None, "2026-12-01"], "title": ["Old", "x" * 200]})
+    task = entry("widget.updated", changes={"due_date": [None, "2026-12-01"], "title": ["Old", "x" * 200]})
 
     assert activity_text.change_lines(renamed) == []
     assert activity_text.change_lines(task) == [

@@ -545,6 +545,9 @@ def _insert_raw(model: type[models.Model], objs: list[Any], using: str) -> None:
     if not objs:
         return
     fields = list(model._meta.local_concrete_fields)
+    # Many-to-many rows come without ids: leave the id column to the database (PostgreSQL
+    # refuses an explicit NULL for it).
+    fields = [f for f in fields if not (f.primary_key and all(getattr(o, f.attname) is None for o in objs))]
     size = max(1, connections[using].ops.bulk_batch_size(fields, objs))
     manager = model._base_manager.db_manager(using)
     for start in range(0, len(objs), size):

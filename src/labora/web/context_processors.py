@@ -49,7 +49,9 @@ def _find(memberships: list[Membership], slug: Any) -> Membership | None:
 def _abilities(user: Any, membership: Membership | None) -> dict[str, bool]:
     """Which workspace pages the shell links to for this user (the policy decides)."""
     if membership is None:
-        return dict.fromkeys(("activity", "members", "teams", "settings", "invite", "manage_teams"), False)
+        return dict.fromkeys(
+            ("activity", "members", "teams", "settings", "invite", "manage_teams", "new_project"), False
+        )
     return {
         "activity": can(user, "activity.view", membership),
         "members": can(user, "member.list", membership),
@@ -58,7 +60,19 @@ def _abilities(user: Any, membership: Membership | None) -> dict[str, bool]:
         "settings": can(user, "member.list", membership),
         "invite": can(user, "invitation.manage", membership),
         "manage_teams": can(user, "team.manage", membership),
+        "new_project": can(user, "project.create", membership),
     }
+
+
+def _projects(membership: Membership) -> list[Any]:
+    """The live, unarchived projects of the current workspace for the palette (one query)."""
+    from labora.work.selectors import project_list  # the web shell does not depend on work at import
+
+    return list(
+        project_list(workspace=membership.workspace, include_archived=False)
+        .select_related(None)
+        .only("key", "name")[:100]
+    )
 
 
 def _url(name: str, **kwargs: Any) -> str | None:
@@ -90,6 +104,17 @@ def palette_commands(
             add("Teams", _url("workspace_teams", ws=ws), group, "groups squads")
         if shell_can["settings"]:
             add("Workspace settings", _url("workspace_settings", ws=ws), group, "general rename name", "G S")
+        add("Projects", _url("project_list", ws=ws), group, "projects list work streams")
+        for project in _projects(current):
+            add(
+                f"{project.key} {project.name}",
+                _url("project_tasks", ws=ws, key=project.key),
+                "Projects",
+                f"project go tasks {project.key.lower()}",
+                project.key,
+            )
+        if shell_can.get("new_project"):
+            add("New project", _url("project_create", ws=ws), "Actions", "create project add work stream")
         if shell_can.get("invite"):
             add("Invite people", _url("workspace_members", ws=ws), "Actions", "invite add member email")
         if shell_can.get("manage_teams"):

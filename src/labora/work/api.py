@@ -14,7 +14,10 @@ from labora.core.api_utils import actor, current_serialiser, expected_version
 from labora.core.pagination import Page, paginate
 from labora.core.policy import check
 from labora.work import selectors, services
-from labora.work.models import Project, Task
+from labora.work.models import Label, Project, Task
+from labora.work.services import labels as label_services
+from labora.work.services import projects as project_services
+from labora.work.services import tasks as task_services
 from labora.workspaces.models import Workspace
 from labora.workspaces.selectors import workspace_for_user
 
@@ -383,3 +386,156 @@ def task_restore(request: HttpRequest, ws: str, task_key: str) -> dict[str, Any]
     user, workspace = _scope(request, ws)
     task = selectors.task_get(workspace=workspace, key=task_key, include_trash=True)
     return _task_after_write(workspace, services.task_restore(actor=user, task=task))
+
+
+# --- bulk changes, board moves, trash ----------------------------------------------------------
+
+
+class BulkSetIn(Schema):
+    status: str | None = Field(None, min_length=1, max_length=60)
+    assignee: str | None = Field(None, max_length=254, description="an e-mail; null unassigns")
+    priority: PriorityName | None = None
+    due_date: IsoDate | None = Field(None, description="null clears it")
+    labels_add: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=list, max_length=50)
+    labels_remove: list[Annotated[str, Field(min_length=1, max_length=60)]] = Field(default_factory=list, max_length=50)
+
+
+class BulkIn(Schema):
+    tasks: list[Annotated[str, Field(min_length=1, max_length=30)]] = Field(
+        ..., min_length=1, max_length=200, description="task keys of this project, e.g. OPS-4"
+    )
+    set: BulkSetIn | None = Field(None, description="the changes; leave out with delete")
+    delete: Bool = Field(False, description="move them all to the trash instead")
+
+
+class TaskListOut(Schema):
+    items: list[TaskOut]
+
+
+class MoveIn(Schema):
+    before: str | None = Field(None, max_length=30, description="the task it now comes before")
+    after: str | None = Field(None, max_length=30, description="the task it now comes after")
+    status: str | None = Field(None, min_length=1, max_length=60, description="move it into this status too")
+    version: Int | None = None
+
+
+@router.post(
+    "/workspaces/{ws}/projects/{key}/tasks/bulk",
+    response=TaskListOut,
+    summary="Change or trash up to 200 tasks at once (all or none)",
+)
+def task_bulk_update(request: HttpRequest, ws: str, key: str, payload: BulkIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    fields = payload.set.dict(exclude_unset=True) if payload.set is not None else {}
+    changed = task_services.task_bulk_update(
+        actor=user,
+        workspace=workspace,
+        project=project,
+        task_keys=payload.tasks,
+        status=fields.get("status"),
+        assignee=fields.get("assignee", services.UNSET),
+        priority=fields.get("priority"),
+        due_date=fields.get("due_date", services.UNSET),
+        labels_add=fields.get("labels_add"),
+        labels_remove=fields.get("labels_remove"),
+        delete=payload.delete,
+    )
+    keys = [t.key for t in changed]
+    by_key = {t.key: t for t in selectors.task_list_by_keys(workspace=workspace, project=project, keys=keys)}
+    return {"items": [_task(by_key[k]) for k in keys]}
+
+
+@router.post("/workspaces/{ws}/tasks/{task_key}/move", response=TaskOut, summary="Reorder a task (and change status)")
+def task_move(request: HttpRequest, ws: str, task_key: str, payload: MoveIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    task = selectors.task_get(workspace=workspace, key=task_key)
+    moved = task_services.task_move(
+        actor=user,
+        task=task,
+        before_key=payload.before,
+        after_key=payload.after,
+        status=payload.status,
+        version=expected_version(request, payload.version),
+    )
+    return _task_after_write(workspace, moved)
+
+
+@router.get("/workspaces/{ws}/projects/{key}/trash", response=Page[TaskOut], summary="Trashed tasks of a project")
+def task_trash_list(
+    request: HttpRequest, ws: str, key: str, page: int = PAGE, page_size: int = PAGE_SIZE
+) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    project = selectors.project_get(workspace=workspace, key=key)
+    result = paginate(
+        request, selectors.task_trash_list(workspace=workspace, project=project), page=page, page_size=page_size
+    )
+    result["items"] = [_task(t) for t in result["items"]]
+    return result
+
+
+@router.post("/workspaces/{ws}/projects/{key}/restore", response=ProjectOut, summary="Restore a project from the trash")
+def project_restore(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get_any(workspace=workspace, key=key)
+    restored = project_services.project_restore(actor=user, project=project)
+    return _project(selectors.project_get(workspace=workspace, key=restored.key))
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+
+class LabelIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60)
+    colour: str | None = Field(None, max_length=7, description="#rrggbb; default grey")
+
+
+class LabelPatchIn(Schema):
+    name: str | None = Field(None, min_length=1, max_length=60)
+    colour: str | None = Field(None, max_length=7, description="#rrggbb")
+    version: Int | None = None
+
+
+class LabelOut(Schema):
+    id: str
+    name: str
+    colour: str
+    version: int
+
+
+def _label(label: Label) -> dict[str, Any]:
+    return {"id": label.public_id, "name": label.name, "colour": label.colour, "version": label.version}
+
+
+@router.get("/workspaces/{ws}/labels", response=Page[LabelOut], summary="Labels of the workspace")
+def label_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
+    _, workspace = _scope(request, ws)
+    result = paginate(request, selectors.label_list(workspace=workspace), page=page, page_size=page_size)
+    result["items"] = [_label(label) for label in result["items"]]
+    return result
+
+
+@router.post("/workspaces/{ws}/labels", response={201: LabelOut}, summary="Create a label")
+def label_create(request: HttpRequest, ws: str, payload: LabelIn) -> Status[dict[str, Any]]:
+    user, workspace = _scope(request, ws)
+    label = label_services.label_create(actor=user, workspace=workspace, name=payload.name, colour=payload.colour)
+    return Status(201, _label(label))
+
+
+@router.patch("/workspaces/{ws}/labels/{label_id}", response=LabelOut, summary="Rename or recolour a label")
+def label_update(request: HttpRequest, ws: str, label_id: str, payload: LabelPatchIn) -> dict[str, Any]:
+    user, workspace = _scope(request, ws)
+    label = selectors.label_get(workspace=workspace, label_id=label_id)
+    fields = payload.dict(exclude_unset=True)
+    fields.pop("version", None)
+    updated = label_services.label_update(
+        actor=user, label=label, version=expected_version(request, payload.version), **fields
+    )
+    return _label(updated)
+
+
+@router.delete("/workspaces/{ws}/labels/{label_id}", response={204: None}, summary="Delete a label (off every task)")
+def label_delete(request: HttpRequest, ws: str, label_id: str) -> Status[None]:
+    user, workspace = _scope(request, ws)
+    label_services.label_delete(actor=user, label=selectors.label_get(workspace=workspace, label_id=label_id))
+    return Status(204, None)

@@ -8,4 +8,4 @@ class WorkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from labora.work import permissions  # noqa: F401  (registration)
+        from labora.work import activity_text, permissions  # noqa: F401  (registration)

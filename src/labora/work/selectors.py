@@ -8,13 +8,14 @@ workspace is simply not found.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from labora.core.errors import NotFound
 from labora.work import query_compiler
-from labora.work.models import Project, Status, Task, Transition
+from labora.work.models import Label, Project, Status, Task, Transition
 from labora.work.query import Me, Node, Term, Text, all_of
 from labora.work.services.tasks import parse_task_key
 from labora.workspaces.models import Workspace
@@ -104,3 +105,107 @@ def task_list(
             )
         )
     return tasks.order_by(*query_compiler.order_by(order))
+
+
+def project_get_any(*, workspace: Workspace, key: str) -> Project:
+    """A project of this workspace by key, trashed ones included (for restoring it)."""
+    project = Project.all_objects.filter(workspace=workspace, key=(key or "").upper()).select_related("lead").first()
+    if project is None:
+        raise NotFound(f"No project '{key}' in this workspace, not even in the trash.")
+    return project
+
+
+def task_trash_list(*, workspace: Workspace, project: Project) -> QuerySet[Task]:
+    """The trashed tasks of a project, most recently trashed first."""
+    return (
+        _tasks(workspace, include_trash=True)
+        .filter(project=project, deleted_at__isnull=False)
+        .order_by("-deleted_at", "-id")
+    )
+
+
+def label_list(*, workspace: Workspace) -> QuerySet[Label]:
+    return Label.objects.filter(workspace=workspace).order_by("name", "id")
+
+
+def label_get(*, workspace: Workspace, label_id: str) -> Label:
+    label = Label.objects.filter(workspace=workspace, public_id=label_id).first()
+    if label is None:
+        raise NotFound(f"No label '{label_id}' in this workspace. See GET /api/v1/workspaces/{{ws}}/labels.")
+    return label
+
+
+@dataclass
+class BoardColumn:
+    status: Status
+    tasks: list[Task]
+
+    @property
+    def count(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def at_limit(self) -> bool:
+        return self.status.wip_limit is not None and self.count >= self.status.wip_limit
+
+
+def task_list_for_board(*, workspace: Workspace, project: Project) -> list[BoardColumn]:
+    """The project's statuses in order, each with its live tasks in rank order.
+
+    Three queries whatever the number of cards: statuses, tasks (with project, status,
+    assignee), labels.
+    """
+    statuses = list(Status.objects.filter(project=project).order_by("position", "id"))
+    columns = {s.pk: BoardColumn(status=s, tasks=[]) for s in statuses}
+    tasks = (
+        Task.objects.filter(workspace=workspace, project=project)
+        .select_related("project", "status", "assignee")
+        .prefetch_related("labels")
+        .order_by("rank", "id")
+    )
+    for task in tasks:
+        columns[task.status_id].tasks.append(task)
+    return list(columns.values())
+
+
+def task_list_by_keys(*, workspace: Workspace, project: Project, keys: list[str]) -> list[Task]:
+    """The tasks of `project` named by `keys` (trashed ones too), in one query plus labels."""
+    numbers = [parsed[1] for parsed in map(parse_task_key, keys) if parsed is not None]
+    return list(_tasks(workspace, include_trash=True).filter(project=project, number__in=numbers))
+
+
+@dataclass
+class BoardLane:
+    """One swimlane of the board: the cards of one assignee (None = unassigned), per status."""
+
+    assignee: Any
+    columns: list[BoardColumn]
+
+    @property
+    def key(self) -> str:
+        return str(self.assignee.public_id) if self.assignee is not None else "none"
+
+    @property
+    def count(self) -> int:
+        return sum(c.count for c in self.columns)
+
+
+def board_lanes_by_assignee(columns: list[BoardColumn]) -> list[BoardLane]:
+    """Split the board's columns into one lane per assignee (by name, unassigned last); no query."""
+    people: dict[int | None, Any] = {}
+    for column in columns:
+        for task in column.tasks:
+            people.setdefault(task.assignee_id, task.assignee)
+    order: list[int | None] = sorted(
+        (pk for pk in people if pk is not None),
+        key=lambda pk: (people[pk].display_name.lower(), pk),
+    )
+    if None in people:
+        order.append(None)
+    return [
+        BoardLane(
+            assignee=people[pk],
+            columns=[BoardColumn(status=c.status, tasks=[t for t in c.tasks if t.assignee_id == pk]) for c in columns],
+        )
+        for pk in order
+    ]

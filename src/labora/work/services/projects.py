@@ -206,3 +206,25 @@ def project_delete(*, actor: User, project: Project) -> Project:
             data=_event_data(locked),
         )
     return locked
+
+
+def project_restore(*, actor: User, project: Project) -> Project:
+    """Bring a project (and so its tasks) back from the trash. Raises PermissionDenied, ValidationError."""
+    authorise(actor, "project.delete", project.workspace, "Only workspace members can restore projects.")
+    with transaction.atomic():
+        locked = Project.all_objects.select_for_update().get(pk=project.pk)
+        if locked.deleted_at is None:
+            raise ValidationError(f"Project {locked.key} is not in the trash.", code="not_in_trash")
+        locked.deleted_at = None
+        locked.deleted_by = None
+        locked.version += 1
+        locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        events.record(
+            name="project.restored",
+            actor=actor,
+            workspace=locked.workspace,
+            target=locked,
+            target_label=f"{locked.key} {locked.name}",
+            data=_event_data(locked),
+        )
+    return locked

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from labora.accounts.models import User
 from labora.core import events
-from labora.core.errors import NotFound, ValidationError
+from labora.core.errors import Conflict, LaboraError, NotFound, ValidationError
 from labora.work import rank
 from labora.work.models import (
     CLOSED_CATEGORIES,
@@ -453,12 +453,207 @@ def task_restore(*, actor: User, task: Task) -> Task:
     return locked
 
 
+MAX_BULK = 200
+
+
+def _task_by_key(workspace: Workspace, key: str, *, project: Project | None = None) -> Task | None:
+    parsed = parse_task_key(key)
+    if parsed is None:
+        return None
+    tasks = Task.objects.filter(workspace=workspace, project__key=parsed[0], number=parsed[1], project__deleted_at=None)
+    if project is not None:
+        tasks = tasks.filter(project=project)
+    return tasks.select_related("project", "status").first()
+
+
+def _prefixed(error: LaboraError, key: str) -> LaboraError:
+    """The same error, its message naming the task it is about ("OPS-4: ...")."""
+    copy = type(error)(f"{key}: {error.message}", code=error.code, fields=error.fields, extra=error.extra)
+    return copy
+
+
+def task_bulk_update(
+    *,
+    actor: User,
+    workspace: Workspace,
+    task_keys: list[str],
+    status: str | None = None,
+    assignee: Any = UNSET,
+    priority: str | None = None,
+    labels_add: list[str] | None = None,
+    labels_remove: list[str] | None = None,
+    due_date: Any = UNSET,
+    delete: bool = False,
+    project: Project | None = None,
+) -> list[Task]:
+    """Apply the same change to up to 200 tasks (or trash them): all of them or none.
+
+    `project`, when given, limits the keys to that project. Raises PermissionDenied,
+    ValidationError (unknown keys, too many, nothing to do, or the first task refused, its
+    message prefixed with the task key), NotFound.
+    """
+    authorise(actor, "task.write", workspace, "Guests and clients cannot change tasks.")
+    keys = list(dict.fromkeys((k or "").strip().upper() for k in task_keys))
+    if not keys:
+        raise ValidationError("Name at least one task key.", fields={"tasks": "required"})
+    if len(keys) > MAX_BULK:
+        raise ValidationError(
+            f"A bulk change takes at most {MAX_BULK} tasks ({len(keys)} given). Split it into batches.",
+            fields={"tasks": "too many"},
+        )
+    changes: dict[str, Any] = {}
+    if status:
+        changes["status"] = status
+    if is_set(assignee):
+        changes["assignee"] = assignee
+    if priority:
+        changes["priority"] = priority
+    if is_set(due_date):
+        changes["due_date"] = due_date
+    adding = [name.strip() for name in labels_add or [] if name and name.strip()]
+    removing = {name.strip().lower() for name in labels_remove or [] if name and name.strip()}
+    if delete and (changes or adding or removing):
+        raise ValidationError(
+            "Either delete the tasks or change them, not both in one request.", fields={"delete": "with changes"}
+        )
+    if not delete and not (changes or adding or removing):
+        raise ValidationError(
+            "Nothing to change: set status, assignee, priority, due_date, labels_add or labels_remove, or delete.",
+            fields={"set": "empty"},
+        )
+    tasks: dict[str, Task] = {}
+    for key in keys:
+        task = _task_by_key(workspace, key, project=project)
+        if task is not None:
+            tasks[key] = task
+    unknown = [key for key in keys if key not in tasks]
+    if unknown:
+        where = f"in {project.key}" if project is not None else "in this workspace"
+        raise ValidationError(
+            f"No task {', '.join(unknown)} {where} (or it is in the trash). Nothing was changed.",
+            code="unknown_tasks",
+            fields={"tasks": "unknown task keys"},
+            extra={"unknown": unknown},
+        )
+    result = []
+    with transaction.atomic():
+        for key in keys:
+            try:
+                if delete:
+                    result.append(task_delete(actor=actor, task=tasks[key]))
+                    continue
+                fields = dict(changes)
+                if adding or removing:
+                    current = [label.name for label in tasks[key].labels.all()]
+                    names = [n for n in [*current, *adding] if n.lower() not in removing]
+                    fields["labels"] = names
+                result.append(task_update(actor=actor, task=tasks[key], **fields))
+            except (ValidationError, NotFound, Conflict) as error:
+                raise _prefixed(error, key) from error
+    return result
+
+
+def _neighbour(task: Task, key: str | None, *, field: str) -> Task | None:
+    if key is None or key.strip() == "":
+        return None
+    neighbour = _task_by_key(task.workspace, key)
+    if neighbour is None:
+        raise ValidationError(
+            f"There is no task {key.strip()} to place {task.key} next to.", fields={field: "unknown task"}
+        )
+    if neighbour.pk == task.pk:
+        raise ValidationError(f"{task.key} cannot be placed next to itself.", fields={field: "the task itself"})
+    if neighbour.project_id != task.project_id:
+        raise ValidationError(
+            f"{neighbour.key} is in project {neighbour.project.key}; {task.key} can only be placed among the "
+            f"tasks of {task.project.key}.",
+            fields={field: "in another project"},
+        )
+    return neighbour
+
+
+def task_move(
+    *,
+    actor: User,
+    task: Task,
+    before_key: str | None = None,
+    after_key: str | None = None,
+    status: str | None = None,
+    version: int | None = None,
+) -> Task:
+    """Place a task after `after_key` and/or before `before_key` (a board drop), optionally into `status`.
+
+    The reorder writes one row (a new fractional rank); a status change follows the workflow
+    exactly like task_update. Raises PermissionDenied, NotFound (trashed), Conflict (stale
+    version), ValidationError (unknown or foreign neighbour, transition_not_allowed,
+    wip_limit_reached).
+    """
+    authorise(actor, "task.write", task.workspace, "Guests and clients cannot move tasks.")
+    with transaction.atomic():
+        locked = (
+            Task.objects.select_for_update(of=("self",)).select_related("project", "status").filter(pk=task.pk).first()
+        )
+        if locked is None:
+            raise NotFound(f"Task {task.key} is in the trash; restore it first.")
+        check_version(locked, version, "task")
+        after = _neighbour(locked, after_key, field="after")
+        before = _neighbour(locked, before_key, field="before")
+        new_rank = locked.rank
+        if after is not None or before is not None:
+            others = Task.all_objects.filter(project_id=locked.project_id).exclude(pk=locked.pk)
+            low = after.rank if after is not None else None
+            high = before.rank if before is not None else None
+            if before is None and low is not None:
+                high = others.filter(rank__gt=low).order_by("rank").values_list("rank", flat=True).first()
+            elif after is None and high is not None:
+                low = others.filter(rank__lt=high).order_by("-rank").values_list("rank", flat=True).first()
+            try:
+                new_rank = rank.between(low, high)
+            except ValueError:
+                raise ValidationError(
+                    f"{after.key if after else '-'} does not come before {before.key if before else '-'} any more. "
+                    "Reload the board and move the task again.",
+                    code="stale_order",
+                    fields={"before": "out of order"},
+                ) from None
+        old_status = locked.status.name
+        moved_status = status is not None and status.strip().lower() != old_status.lower()
+        if moved_status:
+            # Same checks and activity as an edit of the status field (transition, WIP limit).
+            locked = task_update(actor=actor, task=locked, version=version, status=status)
+            if new_rank != locked.rank:
+                Task.objects.filter(pk=locked.pk).update(rank=new_rank)
+                locked.rank = new_rank
+        elif new_rank != locked.rank:
+            locked.rank = new_rank
+            locked.version += 1
+            locked.save(update_fields=["rank", "version", "updated_at"])
+        if moved_status or new_rank != task.rank:
+            events.record(
+                name="task.moved",
+                actor=actor,
+                workspace=locked.workspace,
+                target=locked,
+                target_label=f"{locked.key} {locked.title}",
+                data={
+                    **_event_data(locked),
+                    "status": locked.status.name,
+                    "from_status": old_status,
+                    "after": after.key if after else None,
+                    "before": before.key if before else None,
+                },
+            )
+    return locked
+
+
 __all__ = [
     "CLOSED_CATEGORIES",
     "parse_task_key",
     "snapshot",
+    "task_bulk_update",
     "task_create",
     "task_delete",
+    "task_move",
     "task_restore",
     "task_update",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import random
 import secrets
 from argparse import ArgumentParser
 from typing import Any
@@ -12,7 +14,16 @@ from django.db import transaction
 from labora.accounts.models import User
 from labora.accounts.services import user_create, user_set_password_unchecked
 from labora.core.errors import LaboraError
-from labora.workspaces.models import Role, Team
+from labora.work.models import Project
+from labora.work.services import (
+    DEFAULT_WORKFLOWS,
+    StatusSpec,
+    project_create,
+    task_create,
+    task_update,
+    workflow_replace,
+)
+from labora.workspaces.models import Role, Team, Workspace
 from labora.workspaces.selectors import members_list, workspace_for_user
 from labora.workspaces.services import member_invite, team_create, team_member_add, workspace_create
 
@@ -96,4 +107,154 @@ class Command(BaseCommand):
                     user_member=members[users[handle].pk],
                 )
         member_invite(actor=owner, workspace=workspace, membership=membership, email=INVITED[0], role=INVITED[1])
+        _load_work(owner=owner, workspace=workspace, users=users)
         return [email for email, _name, _role in PEOPLE]
+
+
+# --- projects and tasks ----------------------------------------------------------------------
+
+# (key, name, kind, lead, start offset, target offset in days from today or None, tasks)
+PROJECTS = [
+    ("WEB", "Website relaunch", "project", "maya.chen", -45, 40, 60),
+    ("APP", "Mobile app", "project", "jonas.weber", -20, 75, 45),
+    ("MKT", "Q1 campaign", "project", "priya.raman", 5, 95, 30),
+    ("ITS", "IT support", "ongoing", "tomas.ortega", None, None, 40),
+    ("OPS", "Marketing ops", "ongoing", "demo", None, None, 25),
+]
+WIP_LIMITS = {("WEB", "In progress"): 6, ("WEB", "In review"): 3, ("APP", "In progress"): 5}
+LABELS = ["bug", "design", "backend", "frontend", "urgent-customer", "content", "infra", "research"]
+VERBS = ["Design", "Build", "Review", "Fix", "Write", "Test", "Plan", "Update", "Migrate", "Polish", "Draft", "Ship"]
+THINGS = {
+    "WEB": [
+        "home page hero",
+        "pricing page",
+        "blog templates",
+        "navigation menu",
+        "contact form",
+        "footer links",
+        "cookie banner",
+        "search results page",
+        "case studies",
+        "analytics tags",
+        "sitemap",
+        "404 page",
+    ],
+    "APP": [
+        "sign-in screen",
+        "push notifications",
+        "offline sync",
+        "settings screen",
+        "onboarding flow",
+        "crash reporting",
+        "dark mode",
+        "App Store listing",
+        "deep links",
+        "profile photo upload",
+    ],
+    "MKT": [
+        "launch e-mail",
+        "landing page copy",
+        "LinkedIn ads",
+        "webinar slides",
+        "press release",
+        "customer quotes",
+        "ad budget sheet",
+        "partner newsletter",
+    ],
+    "ITS": [
+        "laptop for new hire",
+        "VPN access",
+        "printer on 2nd floor",
+        "password reset",
+        "Wi-Fi in meeting room",
+        "shared drive permissions",
+        "monitor replacement",
+        "software licence renewal",
+        "e-mail signature",
+    ],
+    "OPS": [
+        "monthly report",
+        "CRM clean-up",
+        "brand asset library",
+        "event calendar",
+        "social media schedule",
+        "vendor invoices",
+        "campaign UTM conventions",
+    ],
+}
+# Relative weights of statuses by board position, so most work sits in the middle columns.
+PROJECT_STATUS_WEIGHTS = [
+    ("Backlog", 3),
+    ("To do", 4),
+    ("In progress", 3),
+    ("In review", 2),
+    ("Done", 5),
+    ("Cancelled", 1),
+]
+ONGOING_STATUS_WEIGHTS = [("New", 4), ("In progress", 3), ("Waiting", 2), ("Done", 6), ("Cancelled", 1)]
+PRIORITY_WEIGHTS = [("none", 3), ("low", 3), ("medium", 4), ("high", 2), ("urgent", 1)]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def _load_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> None:
+    """Five projects/streams with ~200 tasks spread over people, statuses, priorities, labels and dates."""
+    rng = random.Random(2026)  # noqa: S311  (not security: the same demo every time)
+    today = datetime.date.today()
+    workers = [
+        u
+        for handle, u in users.items()
+        if handle in ("demo", "maya.chen", "jonas.weber", "priya.raman", "tomas.ortega")
+    ]
+    for key, name, kind, lead, start, target, count in PROJECTS:
+        project: Project = project_create(
+            actor=owner,
+            workspace=workspace,
+            key=key,
+            name=name,
+            kind=kind,
+            lead=users[lead].email,
+            start_date=today + datetime.timedelta(days=start) if start is not None else None,
+            target_date=today + datetime.timedelta(days=target) if target is not None else None,
+            description=f"{name}: the demo's {'project' if kind == 'project' else 'ongoing work stream'}.",
+        )
+        weights = PROJECT_STATUS_WEIGHTS if kind == "project" else ONGOING_STATUS_WEIGHTS
+        limits = {status: limit for (k, status), limit in WIP_LIMITS.items() if k == key}
+        if limits:
+            categories = dict(DEFAULT_WORKFLOWS[kind])
+            workflow_replace(
+                actor=owner,
+                project=project,
+                statuses=[StatusSpec(s, categories[s], limits.get(s)) for s, _ in weights],
+                transitions=[],
+            )
+        used: dict[str, int] = {}
+        first = None
+        for i in range(count):
+            status = _pick(rng, weights)
+            if status in limits and used.get(status, 0) >= limits[status]:
+                status = weights[1][0]
+            used[status] = used.get(status, 0) + 1
+            thing = THINGS[key][i % len(THINGS[key])]
+            title = f"{rng.choice(VERBS)} {thing}" if i >= len(THINGS[key]) else f"{VERBS[i % len(VERBS)]} {thing}"
+            due = today + datetime.timedelta(days=rng.randint(-12, 30)) if rng.random() < 0.7 else None
+            task = task_create(
+                actor=rng.choice(workers),
+                project=project,
+                title=title,
+                type="bug" if rng.random() < 0.12 else "task",
+                status=status,
+                priority=_pick(rng, PRIORITY_WEIGHTS),
+                assignee=rng.choice(workers).email if rng.random() < 0.85 else None,
+                start_date=due - datetime.timedelta(days=rng.randint(1, 10)) if due and rng.random() < 0.5 else None,
+                due_date=due,
+                estimate_hours=rng.choice([None, 1, 2, 4, 8, 16]),
+                labels=rng.sample(LABELS, k=rng.choice([0, 1, 1, 2, 3])),
+                parent=first.key if first is not None and i in (3, 4) else None,
+            )
+            if first is None:
+                first = task
+            if i % 9 == 0:  # a little history in the activity log
+                task_update(actor=owner, task=task, description=f"Notes for {task.key}: see the brief in the drive.")
