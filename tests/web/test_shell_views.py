@@ -304,7 +304,7 @@ def test_shell_lists_workspaces_navigation_and_coming_soon(owner_client: Client,
     for name in ("workspace_activity", "workspace_members", "workspace_teams", "workspace_settings"):
         assert f'href="{reverse(name, kwargs={"ws": "acme"})}"' in html
     assert f'href="{reverse("project_list", kwargs={"ws": "acme"})}"' in html
-    for soon in ("My work", "Board", "Gantt", "Calendar", "Time", "Goals", "Reports"):
+    for soon in ("My work", "Gantt", "Calendar", "Time", "Goals", "Reports"):
         assert re.search(
             rf'<span class="nav-item is-disabled" aria-disabled="true">.*?<span class="nav-item-label">{soon}</span>',
             html,

@@ -404,3 +404,30 @@ def test_a_guest_can_read_but_not_write(client: Client, user: Any, workspace: An
 
     assert (edit.status_code, add.status_code, bulk.status_code, delete.status_code) == (403, 403, 403, 403)
     assert list(Task.all_objects.filter(project=project).values_list("title", "deleted_at")) == [("Read only", None)]
+
+
+def test_moves_labels_and_restores_read_as_sentences() -> None:
+    from types import SimpleNamespace
+
+    from labora.web import activity_text
+
+    def entry(name: str, **kw: object) -> SimpleNamespace:
+        base = {
+            "name": name,
+            "actor": SimpleNamespace(display_name="Olivia", email="o@x"),
+            "target_label": "",
+            "data": {},
+            "changes": {},
+        }
+        base.update(kw)
+        return SimpleNamespace(**base)
+
+    assert activity_text.sentence_text(entry("task.moved", target_label="OPS-3", data={"task": "OPS-3"})).startswith(
+        "Olivia reordered OPS-3"
+    )
+    assert activity_text.sentence_text(entry("label.updated", changes={"name": ["bug", "defect"]})) == (
+        "Olivia renamed the label bug to defect"
+    )
+    assert activity_text.sentence_text(entry("project.restored", target_label="Website")) == (
+        "Olivia restored the project Website from the trash"
+    )

@@ -130,6 +130,34 @@ def _project_deleted(e: Any) -> list[Part]:
     return [_t("moved the project "), _s(getattr(e, "target_label", "")), _t(" to the trash")]
 
 
-for _kind in (("project", "Projects"), ("task", "Tasks")):
+@describes("task.moved")
+def _task_moved(e: Any) -> list[Part]:
+    return [_t("reordered "), _s(_task_label(e))]
+
+
+@describes("project.restored")
+def _project_restored(e: Any) -> list[Part]:
+    return [_t("restored the project "), _s(getattr(e, "target_label", "")), _t(" from the trash")]
+
+
+@describes("label.created")
+def _label_created(e: Any) -> list[Part]:
+    return [_t("created the label "), _s(_data(e).get("name", ""))]
+
+
+@describes("label.updated", tells=("name",))
+def _label_updated(e: Any) -> list[Part]:
+    renamed = _pair(e, "name")
+    if renamed:
+        return [_t("renamed the label "), _s(renamed[0]), _t(" to "), _s(renamed[1])]
+    return [_t("changed the label "), _s(getattr(e, "target_label", "") or _data(e).get("name", ""))]
+
+
+@describes("label.deleted")
+def _label_deleted(e: Any) -> list[Part]:
+    return [_t("deleted the label "), _s(_data(e).get("name", ""))]
+
+
+for _kind in (("project", "Projects"), ("task", "Tasks"), ("label", "Labels")):
     if _kind not in KINDS:
         KINDS.append(_kind)

@@ -11,11 +11,11 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from labora.core.errors import NotFound
 from labora.work import query_compiler
-from labora.work.models import Label, Project, Status, Task, Transition
+from labora.work.models import CLOSED_CATEGORIES, Label, Project, Status, Task, Transition
 from labora.work.query import Me, Node, Term, Text, all_of
 from labora.work.services.tasks import parse_task_key
 from labora.workspaces.models import Workspace
@@ -209,3 +209,21 @@ def board_lanes_by_assignee(columns: list[BoardColumn]) -> list[BoardLane]:
         )
         for pk in order
     ]
+
+
+def project_list_with_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects with `open_count` and `task_count` of their live tasks (one query)."""
+    live = Q(tasks__deleted_at__isnull=True)
+    return projects.annotate(
+        task_count=Count("tasks", filter=live, distinct=True),
+        open_count=Count("tasks", filter=live & ~Q(tasks__status__category__in=CLOSED_CATEGORIES), distinct=True),
+    )
+
+
+def task_children(*, workspace: Workspace, task: Task) -> QuerySet[Task]:
+    """The live subtasks of `task`, in board order."""
+    return (
+        Task.objects.filter(workspace=workspace, parent=task)
+        .select_related("status", "assignee", "project")
+        .order_by("rank", "id")
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,7 +17,7 @@ from labora.core.errors import Conflict, NotFound, ValidationError
 from labora.core.policy import can
 from labora.work import forms, selectors
 from labora.work.markdown import render_markdown
-from labora.work.models import CLOSED_CATEGORIES, Category, Project
+from labora.work.models import Category, Project
 from labora.work.services import projects as project_services
 from labora.workspaces.models import Membership, Workspace
 from labora.workspaces.selectors import members_list
@@ -33,13 +32,7 @@ CATEGORY_BADGE: dict[str, str] = {
 }
 
 
-def with_task_counts(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """The projects with `open_count` and `task_count` of their live tasks (one query)."""
-    live = Q(tasks__deleted_at__isnull=True)
-    return projects.annotate(
-        task_count=Count("tasks", filter=live, distinct=True),
-        open_count=Count("tasks", filter=live & ~Q(tasks__status__category__in=CLOSED_CATEGORIES), distinct=True),
-    )
+with_task_counts = selectors.project_list_with_counts
 
 
 def project_for(workspace: Workspace, key: str) -> Project:

@@ -352,9 +352,7 @@ def _detail_context(
         "can_write": can(request.user, "task.write", membership),
         "description_html": render_markdown(task.description),
         "status_options": [(s, s.pk in allowed) for s in statuses],
-        "subtasks": list(
-            Task.objects.filter(workspace=workspace, parent=task).select_related("status", "assignee", "project")
-        ),
+        "subtasks": list(selectors.task_children(workspace=workspace, task=task)),
         "history": list(activity_list(workspace=workspace, task=task.key)[:HISTORY_LIMIT]),
         "forms": _task_forms(task, members),
     }
@@ -414,11 +412,7 @@ def project_trash(request: Request, workspace: Workspace, membership: Membership
         else:
             messages.success(request, f"{task.key} {task.title} is back.")
         return redirect("project_trash", ws=workspace.slug, key=project.key)
-    trashed = (
-        Task.all_objects.filter(workspace=workspace, project=project, deleted_at__isnull=False)
-        .select_related("project", "status", "deleted_by")
-        .order_by("-deleted_at", "-id")[:200]
-    )
+    trashed = selectors.task_trash_list(workspace=workspace, project=project).select_related("deleted_by")[:200]
     context = {
         "workspace": workspace,
         "project": project,
