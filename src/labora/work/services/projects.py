@@ -12,6 +12,7 @@ from django.utils import timezone
 from labora.accounts.models import User
 from labora.core import events
 from labora.core.errors import Conflict, ValidationError
+from labora.core.trash import move_to_trash, take_from_trash
 from labora.work.models import Category, Project, ProjectKind, Status
 from labora.work.services._common import (
     UNSET,
@@ -193,10 +194,7 @@ def project_delete(*, actor: User, project: Project) -> Project:
     authorise(actor, "project.delete", project.workspace, "Only workspace members can delete projects.")
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
-        locked.deleted_at = timezone.now()
-        locked.deleted_by = actor
-        locked.version += 1
-        locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        move_to_trash(locked, actor=actor)
         events.record(
             name="project.deleted",
             actor=actor,
@@ -215,10 +213,7 @@ def project_restore(*, actor: User, project: Project) -> Project:
         locked = Project.all_objects.select_for_update().get(pk=project.pk)
         if locked.deleted_at is None:
             raise ValidationError(f"Project {locked.key} is not in the trash.", code="not_in_trash")
-        locked.deleted_at = None
-        locked.deleted_by = None
-        locked.version += 1
-        locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        take_from_trash(locked)
         events.record(
             name="project.restored",
             actor=actor,

@@ -14,6 +14,7 @@ from django.utils import timezone
 from labora.accounts.models import User
 from labora.core import events
 from labora.core.errors import Conflict, LaboraError, NotFound, ValidationError
+from labora.core.trash import move_to_trash, take_from_trash
 from labora.work import rank
 from labora.work.models import (
     CLOSED_CATEGORIES,
@@ -416,10 +417,7 @@ def task_delete(*, actor: User, task: Task) -> Task:
     with transaction.atomic():
         locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
         if locked.deleted_at is None:
-            locked.deleted_at = timezone.now()
-            locked.deleted_by = actor
-            locked.version += 1
-            locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+            move_to_trash(locked, actor=actor)
             events.record(
                 name="task.deleted",
                 actor=actor,
@@ -438,10 +436,7 @@ def task_restore(*, actor: User, task: Task) -> Task:
         locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
         if locked.deleted_at is None:
             raise ValidationError(f"{locked.key} is not in the trash.", code="not_in_trash")
-        locked.deleted_at = None
-        locked.deleted_by = None
-        locked.version += 1
-        locked.save(update_fields=["deleted_at", "deleted_by", "version", "updated_at"])
+        take_from_trash(locked)
         events.record(
             name="task.restored",
             actor=actor,
