@@ -13,6 +13,24 @@ from django.core.signals import request_started
 from labora.asgi import LanedASGIHandler
 
 
+def _run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: Playwright's sync API may hold this thread's loop."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = asyncio.run(coro)
+        except BaseException as exc:  # handed back to the test below
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in box:
+        raise box["error"]
+    return box.get("result")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_requests_share_a_fixed_set_of_lane_threads() -> None:
     handler = LanedASGIHandler(lanes=2)
@@ -29,7 +47,7 @@ def test_concurrent_requests_share_a_fixed_set_of_lane_threads() -> None:
 
     request_started.connect(remember_thread)
     try:
-        statuses = asyncio.run(many())
+        statuses = _run(many())
     finally:
         request_started.disconnect(remember_thread)
 
@@ -42,4 +60,4 @@ def test_only_http_goes_to_django() -> None:
     handler = LanedASGIHandler(lanes=1)
 
     with pytest.raises(ValueError, match="websocket"):
-        asyncio.run(handler({"type": "websocket"}, None, None))
+        _run(handler({"type": "websocket"}, None, None))
