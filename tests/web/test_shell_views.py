@@ -304,7 +304,12 @@ def test_shell_lists_workspaces_navigation_and_coming_soon(owner_client: Client,
     for name in ("workspace_activity", "workspace_members", "workspace_teams", "workspace_settings"):
         assert f'href="{reverse(name, kwargs={"ws": "acme"})}"' in html
     assert f'href="{reverse("project_list", kwargs={"ws": "acme"})}"' in html
-    for soon in ("My work", "Gantt", "Calendar", "Time", "Goals", "Reports"):
+    assert re.search(
+        rf'<a class="nav-item" href="{reverse("my_work", kwargs={"ws": "acme"})}">'
+        r'.*?<span class="nav-item-label">My work</span></a>',
+        html,
+    )
+    for soon in ("Gantt", "Calendar", "Time", "Goals", "Reports"):
         assert re.search(
             rf'<span class="nav-item is-disabled" aria-disabled="true">.*?<span class="nav-item-label">{soon}</span>',
             html,

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from labora.core.errors import NotFound
 from labora.work import query_compiler
@@ -226,4 +226,18 @@ def task_children(*, workspace: Workspace, task: Task) -> QuerySet[Task]:
         Task.objects.filter(workspace=workspace, parent=task)
         .select_related("status", "assignee", "project")
         .order_by("rank", "id")
+    )
+
+
+def my_open_tasks(*, workspace: Workspace, user: Any) -> QuerySet[Task]:
+    """The live tasks of this workspace assigned to `user` that are still open (not done or
+    cancelled), across its live projects; earliest due first, undated last.
+
+    Two queries whatever the number of tasks: the tasks (with project, status, assignee), labels.
+    """
+    return (
+        _tasks(workspace)
+        .filter(assignee=user)
+        .exclude(status__category__in=CLOSED_CATEGORIES)
+        .order_by(F("due_date").asc(nulls_last=True), "-priority", "project__key", "number")
     )
