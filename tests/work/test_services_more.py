@@ -81,6 +81,23 @@ def test_unknown_keys_are_listed_and_nothing_changes(user: Any, workspace: Any, 
     assert _state(project) == before
 
 
+def test_bulk_finds_its_tasks_in_one_query_across_projects(
+    user: Any, workspace: Any, project: Project, django_assert_num_queries: Any
+) -> None:
+    from labora.work.services.tasks import _tasks_by_keys
+
+    other = services.project_create(actor=user, workspace=workspace, key="WEB", name="Website")
+    _make(user, project, 12)
+    _make(user, other, 8)
+    keys = [f"OPS-{i}" for i in range(1, 13)] + [f"web-{i}" for i in range(1, 9)] + ["OPS-99"]
+
+    with django_assert_num_queries(1):
+        found = _tasks_by_keys(workspace, keys)
+
+    assert sorted(found) == sorted(keys[:-1])
+    assert found["web-3"].key == "WEB-3"
+
+
 def test_a_bulk_change_takes_at_most_two_hundred_tasks(user: Any, workspace: Any, project: Project) -> None:
     with pytest.raises(ValidationError) as err:
         task_bulk_update(actor=user, workspace=workspace, task_keys=[f"OPS-{i}" for i in range(1, 202)], priority="low")

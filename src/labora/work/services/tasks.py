@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from labora.accounts.models import User
@@ -461,6 +461,25 @@ def _task_by_key(workspace: Workspace, key: str, *, project: Project | None = No
     return tasks.select_related("project", "status").first()
 
 
+def _tasks_by_keys(workspace: Workspace, keys: list[str], *, project: Project | None = None) -> dict[str, Task]:
+    """The live tasks named by `keys`, in one query, by key (unknown keys are absent)."""
+    numbers: dict[str, list[int]] = {}
+    for key in keys:
+        parsed = parse_task_key(key)
+        if parsed is not None:
+            numbers.setdefault(parsed[0], []).append(parsed[1])
+    if not numbers:
+        return {}
+    wanted = Q()
+    for project_key, project_numbers in numbers.items():
+        wanted |= Q(project__key=project_key, number__in=project_numbers)
+    tasks = Task.objects.filter(wanted, workspace=workspace, project__deleted_at=None)
+    if project is not None:
+        tasks = tasks.filter(project=project)
+    found = {(task.project.key, task.number): task for task in tasks.select_related("project", "status")}
+    return {key: found[parsed] for key in keys if (parsed := parse_task_key(key)) is not None and parsed in found}
+
+
 def _prefixed(error: LaboraError, key: str) -> LaboraError:
     """The same error, its message naming the task it is about ("OPS-4: ...")."""
     copy = type(error)(f"{key}: {error.message}", code=error.code, fields=error.fields, extra=error.extra)
@@ -516,11 +535,7 @@ def task_bulk_update(
             "Nothing to change: set status, assignee, priority, due_date, labels_add or labels_remove, or delete.",
             fields={"set": "empty"},
         )
-    tasks: dict[str, Task] = {}
-    for key in keys:
-        task = _task_by_key(workspace, key, project=project)
-        if task is not None:
-            tasks[key] = task
+    tasks = _tasks_by_keys(workspace, keys, project=project)
     unknown = [key for key in keys if key not in tasks]
     if unknown:
         where = f"in {project.key}" if project is not None else "in this workspace"
