@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from labora.core.models import WorkspaceScopedModel
 
@@ -46,6 +47,17 @@ class TaskType(models.TextChoices):
     EPIC = "epic", "Epic"
 
 
+class ProjectRole(models.TextChoices):
+    """A person's role in one project. Workspace owners and admins act as managers everywhere."""
+
+    MANAGER = "manager", "Manager"
+    CONTRIBUTOR = "contributor", "Contributor"
+    VIEWER = "viewer", "Viewer"
+
+
+PROJECT_ROLE_RANK = {ProjectRole.VIEWER: 1, ProjectRole.CONTRIBUTOR: 2, ProjectRole.MANAGER: 3}
+
+
 class Project(WorkspaceScopedModel):
     key = models.CharField(max_length=10)
     name = models.CharField(max_length=200)
@@ -57,6 +69,12 @@ class Project(WorkspaceScopedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Private: visible only to its members (and the workspace's owners and admins).
+    is_private = models.BooleanField(default=False)
+    colour = models.CharField(max_length=7, default="#4f46e5")
+    icon = models.CharField(max_length=32, blank=True, default="")
+    # Task types of this project beyond the built-in ones: [{"name": "story"}, ...]
+    custom_types = models.JSONField(default=list, blank=True)
     # The per-project counter row (DESIGN.md §5): task numbers come from an atomic increment.
     task_counter = models.PositiveIntegerField(default=0)
 
@@ -77,12 +95,31 @@ class Project(WorkspaceScopedModel):
         return f"{self.key} {self.name}"
 
 
+class ProjectMember(models.Model):
+    """Somebody's role in a project: how private projects and guest sharing are expressed."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships")
+    role = models.CharField(max_length=12, choices=ProjectRole.choices, default=ProjectRole.CONTRIBUTOR)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["project", "user"], name="work_project_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} in {self.project_id}"
+
+
 class Status(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="statuses")
     name = models.CharField(max_length=60)
     category = models.CharField(max_length=12, choices=Category.choices)
     position = models.PositiveIntegerField(default=0)
     wip_limit = models.PositiveIntegerField(null=True, blank=True)
+    colour = models.CharField(max_length=7, blank=True, default="")  # "" = the category's colour
+    # Fields a task must have to enter this status: "assignee", "due_date", "estimate", "cf:<public id>", ...
+    required_fields = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -127,7 +164,8 @@ class Label(WorkspaceScopedModel):
 class Task(WorkspaceScopedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveIntegerField()
-    type = models.CharField(max_length=12, choices=TaskType.choices, default=TaskType.TASK)
+    # A built-in TaskType or one of the project's custom_types.
+    type = models.CharField(max_length=30, default=TaskType.TASK)
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)  # Markdown
     status = models.ForeignKey(Status, on_delete=models.PROTECT, related_name="tasks")
@@ -143,7 +181,18 @@ class Task(WorkspaceScopedModel):
     due_date = models.DateField(null=True, blank=True)
     duration_days = models.PositiveIntegerField(null=True, blank=True)
     estimate_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Three-point estimate (PERT), in minutes like estimate_minutes.
+    estimate_optimistic_minutes = models.PositiveIntegerField(null=True, blank=True)
+    estimate_likely_minutes = models.PositiveIntegerField(null=True, blank=True)
+    estimate_pessimistic_minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Roll-ups kept by the task services: the subtree's estimate and the share of it that is done.
+    rollup_estimate_minutes = models.PositiveIntegerField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, 0..100
     labels = models.ManyToManyField(Label, blank=True, related_name="tasks")
+    collaborators = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="collaborating_tasks")
+    watchers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="watched_tasks")
+    # Values of the project's custom fields, keyed by CustomField.public_id.
+    custom_fields = models.JSONField(default=dict, blank=True)
     rank = models.CharField(max_length=64, default="i")
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -161,6 +210,9 @@ class Task(WorkspaceScopedModel):
         indexes = [
             models.Index(fields=["project", "rank"], name="work_task_rank"),
             models.Index(fields=["workspace", "assignee"], name="work_task_assignee"),
+            models.Index(fields=["project", "status"], name="work_task_status"),
+            models.Index(fields=["project", "due_date"], name="work_task_due"),
+            models.Index(fields=["project", "updated_at"], name="work_task_updated"),
         ]
 
     def __str__(self) -> str:
@@ -177,3 +229,76 @@ class Task(WorkspaceScopedModel):
     @property
     def estimate_hours(self) -> float | None:
         return None if self.estimate_minutes is None else round(self.estimate_minutes / 60, 2)
+
+
+class CustomFieldType(models.TextChoices):
+    TEXT = "text", "Text"
+    NUMBER = "number", "Number"
+    DATE = "date", "Date"
+    SELECT = "select", "Single select"
+    MULTISELECT = "multiselect", "Multi select"
+    USER = "user", "Person"
+    CHECKBOX = "checkbox", "Checkbox"
+    URL = "url", "URL"
+
+
+class CustomField(WorkspaceScopedModel):
+    """A field defined per project; values live in Task.custom_fields under the field's public id."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="custom_field_defs")
+    name = models.CharField(max_length=60)
+    type = models.CharField(max_length=12, choices=CustomFieldType.choices)
+    options = models.JSONField(default=list, blank=True)  # choices of select / multiselect
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                "project", Lower("name"), condition=models.Q(deleted_at__isnull=True), name="work_customfield_name_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistItem(WorkspaceScopedModel):
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(max_length=500)
+    done = models.BooleanField(default=False)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rank = models.CharField(max_length=64, default="i")
+
+    class Meta:
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ViewLayout(models.TextChoices):
+    LIST = "list", "List"
+    BOARD = "board", "Board"
+
+
+class SavedView(WorkspaceScopedModel):
+    """A named filter/sort/group/layout: personal, or shared with everyone who sees the project."""
+
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.CASCADE, related_name="saved_views")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(max_length=100)
+    query = models.TextField(blank=True)
+    order = models.CharField(max_length=40, blank=True)
+    group_by = models.CharField(max_length=20, blank=True)
+    layout = models.CharField(max_length=10, choices=ViewLayout.choices, default=ViewLayout.LIST)
+    shared = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
