@@ -406,6 +406,27 @@ def test_password_reset_end_to_end(user: User) -> None:
     assert client.get(link.group(1), follow=True).context["validlink"] is False
 
 
+def test_password_reset_mail_is_queued_not_sent_in_the_request(user: User, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from labora.core.worker import LaboraWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}}
+
+    response = Client().post(reverse("password_reset"), {"email": user.email})
+
+    assert response.status_code == 302
+    assert mail.outbox == []  # the request did not talk to the mail server
+    (queued,) = DBTaskResult.objects.all()
+    assert queued.args_kwargs["kwargs"]["user_id"] == user.pk
+    assert "token" not in str(queued.args_kwargs)
+
+    assert LaboraWorker().tick()["tasks"] == 1
+    (message,) = mail.outbox
+    assert message.to == [user.email]
+    assert "/accounts/password/reset/" in message.body
+
+
 def test_password_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(db: Any) -> None:
     response = Client().post(reverse("password_reset"), {"email": "nobody@example.com"})
 

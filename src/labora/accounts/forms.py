@@ -221,6 +221,19 @@ class LaboraPasswordResetForm(FormHelpers, PasswordResetForm):
         field.help_text = "The address you sign in with. We will send a link to choose a new password."
         field.error_messages.update(_email_field().error_messages)
 
+    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Queue the e-mail instead of sending it inside the request (SMTP can be slow or down).
+
+        The answer is the same whether or not the address has an account.
+        """
+        from labora.accounts.tasks import send_password_reset_email
+
+        request = kwargs.get("request")
+        domain = kwargs.get("domain_override") or (request.get_host() if request is not None else "localhost")
+        protocol = "https" if kwargs.get("use_https") else "http"
+        for user in self.get_users(self.cleaned_data["email"]):
+            send_password_reset_email.enqueue(user_id=user.pk, protocol=protocol, domain=domain)
+
 
 class LaboraSetPasswordForm(FormHelpers, SetPasswordForm):
     """Django's reset form, but the password is set through the service (which records the event)."""

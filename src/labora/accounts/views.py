@@ -231,16 +231,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset_form.html"
     form_class = LaboraPasswordResetForm
-    email_template_name = "accounts/email/password_reset.txt"
-    html_email_template_name = "accounts/email/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
-
-    @property
-    def extra_email_context(self) -> dict[str, Any]:  # type: ignore[override]
-        hours = settings.PASSWORD_RESET_TIMEOUT // 3600
-        valid_for = f"{hours // 24} days" if hours >= 48 else f"{hours} hours"
-        return {"site_name": "Labora", "valid_for": valid_for}
 
     def get_initial(self) -> dict[str, Any]:
         return {"email": self.request.GET.get("email", "")[:254]}
