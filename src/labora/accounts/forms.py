@@ -221,7 +221,7 @@ class LaboraPasswordResetForm(FormHelpers, PasswordResetForm):
         field.help_text = "The address you sign in with. We will send a link to choose a new password."
         field.error_messages.update(_email_field().error_messages)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         """Queue the e-mail instead of sending it inside the request (SMTP can be slow or down).
 
         The answer is the same whether or not the address has an account.
