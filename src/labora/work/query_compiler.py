@@ -3,8 +3,11 @@
     q = compile_query("status:open assignee:me due<+7d", user=user, workspace=ws, today=day)
     Task.objects.filter(workspace=ws).filter(q)
 
-`text:` is a case-insensitive substring match on title and description for now; ranked
-full-text search (PostgreSQL GIN / SQLite FTS5) replaces it later behind the same field.
+`text:` (and a bare word, which the parser reads as `text:`) is full-text search over the
+task's title and description (labora.work.search: PostgreSQL GIN / SQLite FTS5): the words of
+the text terms that sit side by side in one AND are searched together, all of them required and
+the last one as a prefix; without an explicit `order`, such a query sorts by relevance
+(`order_by(..., ranked_by=node)`).
 Multi-valued relations (labels) are matched through `pk__in` subqueries, so a match never
 duplicates rows and NOT means "has none of them".
 """
@@ -22,8 +25,8 @@ from django.db.models import Value as V
 from django.utils import timezone
 
 from labora.core.errors import ValidationError
-from labora.work import query
-from labora.work.models import CLOSED_CATEGORIES, PRIORITY_BY_NAME, Category, Task, TaskType
+from labora.work import query, search
+from labora.work.models import CLOSED_CATEGORIES, PRIORITY_BY_NAME, Category, Project, Task, TaskType
 from labora.work.query import (
     And,
     Date,
@@ -99,29 +102,61 @@ def parse(text: str) -> Node | None:
         raise syntax_error(exc) from None
 
 
-def compile_query(text_or_node: str | Node | None, *, user: Any, workspace: Any, today: datetime.date) -> Q:
+def compile_query(
+    text_or_node: str | Node | None,
+    *,
+    user: Any,
+    workspace: Any,
+    today: datetime.date,
+    project: Project | None = None,
+) -> Q:
     """A Q over Task for a query (text or tree); an empty query matches everything.
 
+    `project` narrows what `type:` accepts to that project's types (otherwise: the types of
+    any project of the workspace).
     Raises ValidationError (code invalid_query) for a syntax error or a value the data cannot
-    have (an unknown priority, category or type, a malformed task key).
+    have (an unknown priority, category or type, a malformed task key, a text with no word).
     """
     node = parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
     if node is None:
         return Q()
-    return _Compiler(user=user, workspace=workspace, today=today).node(node)
+    return _Compiler(user=user, workspace=workspace, today=today, project=project).node(node)
 
 
-def order_by(text: str | None) -> list[Any]:
+def search_words(node: Node | None) -> search.Words | None:
+    """The words to rank by: those of every text term that is not under a NOT (any of them)."""
+    groups: list[search.Words] = []
+
+    def walk(item: Node) -> None:
+        if isinstance(item, (And, Or)):
+            for child in item.items:
+                walk(child)
+        elif isinstance(item, Term) and item.field == "text":
+            for value in item.values:
+                words = search.Words.of([_text(value)])
+                if words is not None:
+                    groups.append(words)
+
+    if node is not None:
+        walk(node)
+    return search.Words.any_of(groups)
+
+
+def order_by(text: str | None, *, ranked_by: Node | None = None) -> list[Any]:
     """Django order_by() expressions for an `order` parameter; the default is rank.
 
-    Empty values sort last in either direction, on both databases; `key` breaks ties.
-    Raises ValidationError (invalid_query on field `order`).
+    With no `order` and a query `ranked_by` that searches text, the best matches come first
+    (then rank). Empty values sort last in either direction, on both databases; `key` breaks
+    ties. Raises ValidationError (invalid_query on field `order`).
     """
     try:
         fields = query.parse_order(text or "")
     except QuerySyntaxError as exc:
         raise syntax_error(exc, field="order") from None
     expressions: list[Any] = []
+    words = search_words(ranked_by) if not fields else None
+    if words is not None:
+        expressions.append(search.rank(words).desc(nulls_last=True))
     for field, descending in fields or [("rank", False)]:
         for column in ORDER_COLUMNS[field]:
             expression: Any = F(column)
@@ -136,16 +171,23 @@ def order_by(text: str | None) -> list[Any]:
 
 
 class _Compiler:
-    def __init__(self, *, user: Any, workspace: Any, today: datetime.date) -> None:
+    def __init__(self, *, user: Any, workspace: Any, today: datetime.date, project: Project | None = None) -> None:
         self.user = user
         self.workspace = workspace
         self.today = today
+        self.project = project
         self.zone = _user_zone(user)
+        self._types: dict[str, list[str]] | None = None
 
     def node(self, node: Node) -> Q:
         if isinstance(node, And):
-            result = Q()
+            # Side-by-side single text terms (`deploy pipe`) are one search: every word, the
+            # last one as a prefix, in one index lookup.
+            texts = [item for item in node.items if _single_text(item)]
+            result = self._search([_text(t.values[0]) for t in texts]) if len(texts) > 1 else Q()  # type: ignore[union-attr]  # _single_text: a Term
             for item in node.items:
+                if len(texts) > 1 and item in texts:
+                    continue
                 result &= self.node(item)
             return result
         if isinstance(node, Or):
@@ -216,11 +258,35 @@ class _Compiler:
             ).values("task_id")
         )
 
+    def _known_types(self) -> dict[str, list[str]]:
+        """Lower-cased type name -> its spellings: the built-in types and the custom types of
+        the project (or, with none, of every project of the workspace; one query)."""
+        if self._types is None:
+            types: dict[str, list[str]] = {name: [name] for name in TaskType.values}
+            if self.project is not None:
+                custom = [self.project.custom_types]
+            else:
+                custom = list(
+                    Project.all_objects.filter(workspace=self.workspace).values_list("custom_types", flat=True)
+                )
+            for items in custom:
+                for item in items or []:
+                    name = item.get("name") if isinstance(item, dict) else item
+                    if isinstance(name, str) and name:
+                        spellings = types.setdefault(name.lower(), [])
+                        if name not in spellings:
+                            spellings.append(name)
+            self._types = types
+        return self._types
+
     def _type(self, op: str, value: Value) -> Q:
-        name = _text(value).lower()
-        if name not in TaskType.values:
-            raise _invalid(f"Unknown type '{_text(value)}'. Types: {', '.join(TaskType.values)}.")
-        return Q(type=name)
+        known = self._known_types()
+        spellings = known.get(_text(value).lower())
+        if spellings is None:
+            raise _invalid(
+                f"Unknown type '{_text(value)}'. Types: {', '.join(sorted({s[0] for s in known.values()}))}."
+            )
+        return Q(type__in=spellings)
 
     def _project(self, op: str, value: Value) -> Q:
         return Q(project__key__iexact=_text(value))
@@ -234,8 +300,15 @@ class _Compiler:
         return Q(parent__project__key=parsed[0], parent__number=parsed[1])
 
     def _text(self, op: str, value: Value) -> Q:
-        words = _text(value)
-        return Q(title__icontains=words) | Q(description__icontains=words)
+        return self._search([_text(value)])
+
+    def _search(self, texts: list[str]) -> Q:
+        for text in texts:
+            if search.Words.of([text]) is None:
+                raise _invalid(f"Nothing to search for in '{text}': text search looks for words (letters or digits).")
+        words = search.Words.of(texts)
+        assert words is not None
+        return search.matches(words)
 
     # --- dates and numbers ---
 
@@ -298,6 +371,10 @@ def _text(value: Value) -> str:
     if isinstance(value, NoneValue):
         return "none"
     raise _invalid(f"Expected a word, found {value!r}.")
+
+
+def _single_text(node: Node) -> bool:
+    return isinstance(node, Term) and node.field == "text" and len(node.values) == 1
 
 
 def _compare(column: str, op: str, value: Any) -> Q:
