@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django; websockets through Channels (routes added by apps)."""
+"""ASGI entry point: HTTP through Django on lane threads; websockets through Channels (labora.live)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "labora.settings")
 
 import django
 from asgiref.sync import ThreadSensitiveContext
-from channels.routing import ProtocolTypeRouter
+from channels.routing import ProtocolTypeRouter, URLRouter
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 
@@ -50,4 +50,14 @@ class LanedASGIHandler(ASGIHandler):
 
 django.setup(set_prefix=False)
 
-application = ProtocolTypeRouter({"http": LanedASGIHandler(lanes=settings.SYNC_LANES)})
+# Imported after setup: the consumers use models. Websockets bypass the lanes (docs/decisions/0005):
+# consumers are async and reach the database through channels' database_sync_to_async.
+from labora.live.auth import LiveAuthStack  # noqa: E402
+from labora.live.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": LanedASGIHandler(lanes=settings.SYNC_LANES),
+        "websocket": LiveAuthStack(URLRouter(websocket_urlpatterns)),
+    }
+)

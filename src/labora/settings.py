@@ -87,7 +87,9 @@ INSTALLED_APPS = [
     "labora.workspaces",
     "labora.collaboration",
     "labora.work",
+    "labora.planning",
     "labora.web",
+    "labora.live",
 ]
 
 MIDDLEWARE = [
@@ -163,15 +165,25 @@ SYNC_LANES = int(os.environ.get("LABORA_SYNC_LANES", "4"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Live updates across nodes (labora.live): every `labora serve` sharing this Redis delivers
+    # the others' changes. Capacity: messages waiting for one connection; beyond it new ones are
+    # dropped for that connection (one stuck that long is better off reconnecting and resuming).
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # redis-py's default read timeout (5 s) equals channels-redis's BZPOPMIN wait (5 s):
+            # an idle connection's receive would time out and drop the websocket. Read longer.
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "capacity": 1000,
+                "prefix": "labora",
+            },
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # One process only: with `--workers` > 1 or several nodes, set REDIS_URL.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "labora.live.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 1000}}}
 
 TASKS = {
     "default": {

@@ -1,0 +1,67 @@
+"""Publishes every workspace event to its workspace's channel-layer group, from the outbox.
+
+The outbox runs this once per event (core.events: an acknowledgement row per subscriber), in
+the process that made the change, right after its commit; a failure (Redis unreachable) leaves
+the event pending and the worker publishes it again later. Connections drop an id they already
+sent, so a repeat after a half-failed delivery is harmless.
+
+Each connection then decides, with its cached Visibility, whether its user may see the event:
+publishing does not know who is listening, on this node or another (channels-redis).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from labora.core.events import subscriber
+from labora.core.models import DomainEvent
+from labora.live import selectors
+from labora.live.wire import envelope
+
+PUBLISH_TIMEOUT = 5.0
+
+# The event loop of the server this process runs (set by the first websocket connection).
+# The in-memory channel layer's queues belong to it, so a publish from a request's lane thread
+# or from the embedded worker's thread must run there, not on a loop of its own.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def remember_server_loop(loop: asyncio.AbstractEventLoop | None) -> None:
+    global _server_loop
+    _server_loop = loop
+
+
+def workspace_group(workspace_id: int) -> str:
+    return f"live.ws.{workspace_id}"
+
+
+def group_send(group: str, message: dict[str, Any]) -> None:
+    """Send `message` to a channel-layer group from synchronous code; raises if it fails."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    loop = _server_loop
+    if loop is not None and loop.is_running() and not loop.is_closed():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:  # called on the server's loop itself: cannot block it
+            loop.create_task(layer.group_send(group, message))
+            return
+        asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(PUBLISH_TIMEOUT)
+        return
+    async_to_sync(layer.group_send)(group, message)
+
+
+@subscriber("live.publish")
+def publish(event: DomainEvent) -> None:
+    found = selectors.payload_for_publish(event.pk)
+    if found is None:
+        return  # account-level events (sign-up, tokens) belong to no workspace
+    workspace_id, payload = found
+    group_send(workspace_group(workspace_id), envelope(payload))

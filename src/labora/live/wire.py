@@ -1,0 +1,23 @@
+"""What travels through the channel layer for one event: a flat envelope with the few fields a
+connection needs to decide (id, project, what may change visibility) and the message already
+serialised once, so 1,000 connections do not each copy a nested dict and encode the same JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def envelope(payload: dict[str, Any]) -> dict[str, Any]:
+    """The channel-layer message for one event payload (selectors.event_payload's shape)."""
+    data = payload.get("data") or {}
+    return {
+        "type": "live.event",
+        "id": int(payload["id"]),
+        "event": str(payload["event"]),
+        "project": str(payload.get("project") or ""),
+        "user": str(data.get("user") or ""),  # project.member_* (e-mail), member.removed (public id)
+        "private": bool(data.get("is_private")),
+        "privacy_changed": "is_private" in (data.get("changes") or {}),
+        "text": json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+    }
