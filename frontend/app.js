@@ -6,12 +6,15 @@ import Alpine from "@alpinejs/csp";
 
 import { installConfirm, installCopy, installOpeners, installToastEvents } from "./js/behaviours.js";
 import { installBoard } from "./js/board.js";
+import { installLive } from "./js/live.js";
+import { installLiveViews } from "./js/live_views.js";
 import dialog from "./js/dialog.js";
 import drawer from "./js/drawer.js";
 import menu from "./js/menu.js";
 import palette from "./js/palette.js";
 import shortcuts from "./js/shortcuts.js";
 import tabs from "./js/tabs.js";
+import taskPanel from "./js/task_panel.js";
 import toast from "./js/toast.js";
 import workList from "./js/work_list.js";
 
@@ -20,6 +23,10 @@ import workList from "./js/work_list.js";
 htmx.config.includeIndicatorStyles = false;
 htmx.config.allowEval = false;
 htmx.config.allowScriptTags = false;
+// htmx copies these attributes from an element to its same-id replacement while settling; a
+// "style" copied with setAttribute is an inline style the CSP (style-src 'self') refuses — e.g. a
+// board card that SortableJS animated, replaced by a live refresh.
+htmx.config.attributesToSettle = ["class", "width", "height"];
 window.htmx = htmx;
 
 // HTMX sends the CSRF token with every request: from the body's hx-headers (base.html), and
@@ -40,12 +47,15 @@ Alpine.data("menu", menu);
 Alpine.data("dialog", dialog);
 Alpine.data("tabs", tabs);
 Alpine.data("workList", workList);
+Alpine.data("taskPanel", taskPanel);
 
 installConfirm();
 installToastEvents();
 installOpeners();
 installCopy();
 installBoard();
+installLiveViews();
+installLive();
 
 window.Alpine = Alpine;
 Alpine.start();

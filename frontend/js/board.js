@@ -1,7 +1,10 @@
-// The project board (work/board.html): cards are dragged between status columns with SortableJS.
-// A drop posts {before, after, status, version} to the card's data-move-url; the server answers
-// the re-rendered card, or 422 with the reason (workflow, WIP limit, stale version): the card
-// then goes back where it was and the reason is shown as a toast. CSP-safe: no inline code.
+// The project board (work/board.html): cards are dragged between columns with SortableJS.
+// A column stands for a status (data-status), an assignee (data-assignee, "" = unassigned) or a
+// priority (data-priority); a swimlane for an assignee (data-lane + data-assignee). A drop posts
+// {before, after, version} plus what the target column (and, across lanes, the lane) stands for
+// to the card's data-move-url; the server answers the re-rendered card, or 422 with the reason
+// (workflow, WIP limit, stale version): the card then goes back where it was and the reason is
+// shown as a toast. CSP-safe: no inline code.
 import Sortable from "sortablejs";
 
 function csrfToken() {
@@ -54,7 +57,13 @@ async function onDrop(event) {
   const body = new FormData();
   if (previous && previous.dataset.key) body.append("after", previous.dataset.key);
   if (next && next.dataset.key) body.append("before", next.dataset.key);
-  body.append("status", to.dataset.status || "");
+  if (to.dataset.status !== undefined) body.append("status", to.dataset.status);
+  if (to.dataset.priority !== undefined) body.append("priority", to.dataset.priority);
+  // An assignee column, or another swimlane: the card changes hands ("" unassigns it).
+  const otherLane = to.dataset.lane !== undefined && to.dataset.lane !== from.dataset.lane;
+  if (to.dataset.assignee !== undefined && (to.dataset.lane === undefined || otherLane)) {
+    body.append("assignee", to.dataset.assignee);
+  }
   body.append("version", item.dataset.version || "");
   recount(to.dataset.status);
   recount(from.dataset.status);
@@ -91,8 +100,8 @@ function bindList(list) {
   if (list.dataset.sortableBound) return;
   list.dataset.sortableBound = "1";
   Sortable.create(list, {
-    // With swimlanes a card moves between the statuses of its own lane only.
-    group: list.dataset.lane ? `lane-${list.dataset.lane}` : "board",
+    // Across columns and across swimlanes (which reassigns the card).
+    group: "board",
     animation: 150,
     draggable: "[data-move-url]",
     filter: "a, button, input",
@@ -109,7 +118,18 @@ function bindList(list) {
   });
 }
 
+/** A <select data-autosubmit> submits its form when changed (the board's "Columns" choice). */
+function installAutosubmit() {
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+      target.form.requestSubmit();
+    }
+  });
+}
+
 export function installBoard() {
+  installAutosubmit();
   const bindAll = (root) => {
     const scope = root && root.querySelectorAll ? root : document;
     scope.querySelectorAll("[data-board-list]").forEach(bindList);

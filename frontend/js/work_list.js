@@ -1,6 +1,6 @@
 // The task list (work/task_list.html): selection for the bulk bar and list keyboard keys.
 //   j / k  move to the next / previous row (focuses its key link, so the focus ring shows it)
-//   Enter  opens the focused task (native link behaviour)
+//   Enter  opens the focused task (in the side panel: frontend/js/task_panel.js)
 //   x      toggles the selection of the current row
 // Keys are ignored while typing in a field or when a dialog is open.
 import { isTyping, modalOpen } from "./keys.js";
@@ -31,13 +31,19 @@ export default function workList() {
     },
 
     recount() {
-      this.count = this.boxes().filter((box) => box.checked).length;
+      // A task grouped under several labels has one checkbox per row: count tasks, not boxes.
+      this.count = new Set(this.boxes().filter((box) => box.checked).map((box) => box.value)).size;
       const rows = this.rows();
       if (this.current >= rows.length) this.current = rows.length - 1;
     },
 
     onChange(event) {
-      if (event.target && event.target.matches && event.target.matches("input[data-select]")) this.recount();
+      const box = event.target;
+      if (!box || !box.matches || !box.matches("input[data-select]")) return;
+      this.boxes().forEach((other) => {
+        if (other.value === box.value) other.checked = box.checked;
+      });
+      this.recount();
     },
 
     clearSelection() {
@@ -73,7 +79,10 @@ export default function workList() {
       if (index < 0) return;
       const box = rows[index].querySelector("input[data-select]");
       if (!box) return;
-      box.checked = !box.checked;
+      const checked = !box.checked;
+      this.boxes().forEach((other) => {
+        if (other.value === box.value) other.checked = checked;
+      });
       this.recount();
     },
 

@@ -21,7 +21,12 @@ from labora.collaboration.api import router as collaboration_router
 from labora.core.api import router as core_router
 from labora.core.api_utils import serialise_current
 from labora.core.errors import Conflict, LaboraError
+from labora.planning.api import router as planning_router
 from labora.work.api import router as work_router
+from labora.work.api_fields import router as work_fields_router
+from labora.work.api_members import router as work_members_router
+from labora.work.api_search import router as work_search_router
+from labora.work.api_views import router as work_views_router
 from labora.workspaces.api import router as workspaces_router
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -251,4 +256,9 @@ api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", workspaces_router)
 api.add_router("", collaboration_router)
+api.add_router("", work_views_router)  # before work_router: /tasks/move-to-project is no task key
+api.add_router("", work_members_router)
+api.add_router("", planning_router)  # before work_router: /projects/import/mspdi is no project key
 api.add_router("", work_router)
+api.add_router("", work_search_router)
+api.add_router("", work_fields_router)

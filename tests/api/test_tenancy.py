@@ -33,6 +33,7 @@ from tests.api.openapi_walk import (
     state_diff,
 )
 from tests.conftest import ApiClient
+from tests.planning_django.builders import dependency_in
 
 # Routes that answer without credentials, on purpose. Everything else must answer 401.
 PUBLIC = {"GET /api/v1/health"}
@@ -65,6 +66,7 @@ class World:
             "member_id": b_member.user.public_id,
             "team_id": team.public_id,
             "invitation_id": invitation.public_id,
+            "dependency_id": dependency_in(b_owner, self.b),
         }
         self._found: dict[tuple[str, str], str | None] = {}
 

@@ -1,10 +1,12 @@
-"""Browser tests: Playwright (Python, sync API) driving Debian's Chromium against
-pytest-django's live server.
+"""Browser tests: Playwright (Python, sync API) driving Debian's Chromium against the real ASGI
+application (labora.asgi under uvicorn, as `labora serve` runs it — HTTP on the lanes and the
+live-updates websocket), served from a thread of the test process against the test database.
 
 Fixtures for every e2e test:
 - `browser` (session): headless Chromium at /usr/bin/chromium;
 - `page`: a fresh browser context and page at desktop size (1280x800), closed after the test;
-- `live_server` (pytest-django) serves the app and its static files (dist/app.js) from the test DB;
+- `live_server` (here, overriding pytest-django's WSGI one, which has no websockets): one uvicorn
+  server per test session, `.url` like pytest-django's; static files come through whitenoise;
 - every test here runs with `transactional_db` (the live server's thread must see the data)
   and is marked `e2e`.
 Helpers: `login(page, live_server, email, password)` signs in through the form;
@@ -16,8 +18,12 @@ Without /usr/bin/chromium the tests are skipped, unless CI is set: then they fai
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -74,6 +80,40 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(autouse=True)
 def _e2e_database(transactional_db: Any) -> None:
     """The live server runs in another thread: data must be committed for it to see it."""
+
+
+@pytest.fixture(scope="session")
+def _asgi_server(django_db_setup: Any) -> Iterator[SimpleNamespace]:
+    import uvicorn
+
+    from labora.asgi import application
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, lifespan="off", log_config=None, log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="e2e-asgi-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start for the browser tests")
+        time.sleep(0.02)
+    from django.test.utils import modify_settings
+
+    # pytest-django's autouse helper enables/disables this around each test that uses live_server.
+    allowed = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", _live_server_modified_settings=allowed)
+    server.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def live_server(_asgi_server: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
+    return _asgi_server
 
 
 @pytest.fixture

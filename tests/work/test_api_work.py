@@ -8,7 +8,7 @@ import pytest
 
 from labora.work import services
 from labora.work.models import Task
-from labora.workspaces.models import Role
+from labora.workspaces.models import Membership, Role
 from tests import factories
 
 WS = "/api/v1/workspaces/acme"
@@ -128,7 +128,16 @@ def test_creating_a_task_answers_201_with_every_field(api: Any, user: Any, proje
         "due_date": "2026-02-06",
         "duration_days": 5,
         "estimate_hours": 2.5,
+        "estimate_optimistic_hours": None,
+        "estimate_likely_hours": None,
+        "estimate_pessimistic_hours": None,
+        "rollup_estimate_hours": 2.5,
+        "progress": 0,
         "labels": ["infra", "security"],
+        "collaborators": [],
+        "custom_fields": {},
+        "checklist": {"done": 0, "total": 0},
+        "status_colour": "#7c8190",
         "completed_at": None,
     }
     assert api.get(f"{WS}/tasks/OPS-1").json()["title"] == "Renew certificates"
@@ -249,6 +258,8 @@ def test_a_guest_reads_but_cannot_write(api_for: Any, workspace: Any, project: d
     api.post_json(f"{WS}/projects/OPS/tasks", {"title": "visible"})
     guest = factories.add_member(workspace, role=Role.GUEST).user
     client = api_for(guest)
+    assert client.get(f"{WS}/tasks/OPS-1").status_code == 404  # not shared with them yet
+    assert api.post_json(f"{WS}/projects/OPS/members", {"email": guest.email}).status_code == 201  # as viewer
     assert client.get(f"{WS}/tasks/OPS-1").status_code == 200
     assert client.patch_json(f"{WS}/tasks/OPS-1", {"title": "mine"}).status_code == 403
     assert client.post_json(f"{WS}/projects/OPS/tasks", {"title": "mine"}).status_code == 403
@@ -278,16 +289,20 @@ def test_listing_two_hundred_tasks_takes_as_many_queries_as_twenty(
             )
 
     def count_for_page() -> None:
-        tasks = list(selectors.task_list(user=user, workspace=workspace, project=project, q="status:open label:a"))
+        tasks = selectors.task_list(
+            user=user, workspace=workspace, membership=membership, project=project, q="status:open label:a"
+        )
         from labora.work.api import _task
 
-        [_task(t) for t in tasks]
+        # tasks, labels, collaborators, custom field definitions (tests/api/test_api_fields.py adds values)
+        [_task(t) for t in selectors.attach_custom_values(list(selectors.with_task_fields(tasks)))]
 
+    membership = Membership.objects.get(workspace=workspace, user=user)  # as pages and the API pass it
     fill(19)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         count_for_page()
     fill(181)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         count_for_page()
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from labora.work import services
-from labora.work.models import Project, Task
+from labora.work.models import Project, ProjectMember, ProjectRole, Task
 from labora.work.services import StatusSpec
 from labora.workspaces.models import Role
 from tests import factories
@@ -160,6 +160,7 @@ def test_a_plain_post_move_redirects_to_the_board_with_a_message(client: Client,
 def test_a_guest_cannot_move_cards(user: Any, workspace: Any, project: Project) -> None:
     _add(user, project, "One")
     guest = factories.add_member(workspace, role=Role.GUEST).user
+    ProjectMember.objects.create(project=project, user=guest, role=ProjectRole.VIEWER)  # shared to read
     client = Client()
     client.force_login(guest)
     html = client.get(BOARD).content.decode()
@@ -200,7 +201,9 @@ def test_swimlanes_group_the_cards_by_assignee_unassigned_last(
     html = response.content.decode()
     lanes = re.findall(r'<section class="board-lane" aria-label="([^"]+)"', html)
     assert lanes == ["Bob Builder", "Olivia Owner", "Unassigned"]
-    assert re.findall(r'data-lane="([^"]+)" data-status="Doing"', html)[0] == bob.public_id
+    assert re.findall(r'data-lane="([^"]+)" data-assignee="bob@example.com" data-status="Doing"', html) == [
+        bob.public_id
+    ]
     assert "1 / 2" in html
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from labora.work import services
-from labora.work.models import Project, Task
+from labora.work.models import Project, ProjectMember, Task
 from labora.work.services import StatusSpec
 from labora.workspaces.models import Role
 from tests import factories
@@ -391,6 +391,8 @@ def test_a_guest_can_read_but_not_write(client: Client, user: Any, workspace: An
     guest = factories.make_user()
     factories.add_member(workspace, guest, role=Role.GUEST)
     client.force_login(guest)
+    assert client.get(_list(workspace)).status_code == 404  # not shared with them yet
+    ProjectMember.objects.create(project=project, user=guest, role="viewer")  # shared with them: read only
 
     assert client.get(_list(workspace)).status_code == 200
     page = client.get(_detail(workspace, "OPS-1"))

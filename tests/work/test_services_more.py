@@ -9,7 +9,7 @@ import pytest
 from labora.core.errors import Conflict, PermissionDenied, ValidationError
 from labora.core.models import DomainEvent
 from labora.work import services
-from labora.work.models import Label, Project, Task
+from labora.work.models import Label, Project, ProjectMember, Task
 from labora.work.services import StatusSpec
 from labora.work.services.tasks import task_bulk_update, task_move
 from labora.workspaces.models import Role
@@ -242,6 +242,7 @@ def test_many_moves_into_the_same_gap_keep_the_order(user: Any, project: Project
 def test_a_guest_cannot_move(workspace: Any, user: Any, project: Project) -> None:
     tasks = _make(user, project, 2)
     guest = factories.add_member(workspace, role=Role.GUEST).user
+    ProjectMember.objects.create(project=project, user=guest, role="viewer")  # shared with them: read only
     with pytest.raises(PermissionDenied):
         task_move(actor=guest, task=tasks[1], before_key="OPS-1")
     assert _order(project) == ["OPS-1", "OPS-2"]

@@ -12,7 +12,7 @@ from labora.collaboration.models import ActivityEntry
 from labora.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from labora.core.models import DomainEvent
 from labora.work import rank, services
-from labora.work.models import Label, Project, Status, Task
+from labora.work.models import Label, Project, ProjectMember, Status, Task
 from labora.work.services import StatusSpec
 from labora.workspaces.models import Role
 from tests import factories
@@ -237,6 +237,7 @@ def test_a_parent_in_another_project_is_refused(user: Any, project: Project) -> 
 
 def test_a_guest_cannot_create_tasks(workspace: Any, project: Project) -> None:
     guest = factories.add_member(workspace, role=Role.GUEST).user
+    ProjectMember.objects.create(project=project, user=guest, role="viewer")  # shared with them: read only
     with pytest.raises(PermissionDenied):
         services.task_create(actor=guest, project=project, title="Nope")
     assert not Task.all_objects.exists()
@@ -347,6 +348,7 @@ def test_a_parent_chain_cannot_loop(user: Any, project: Project) -> None:
 def test_a_guest_cannot_change_a_task(workspace: Any, user: Any, project: Project) -> None:
     task = services.task_create(actor=user, project=project, title="Mine")
     guest = factories.add_member(workspace, role=Role.GUEST).user
+    ProjectMember.objects.create(project=project, user=guest, role="viewer")  # shared with them: read only
     with pytest.raises(PermissionDenied):
         services.task_update(actor=guest, task=task, title="Theirs")
     assert Task.objects.get(pk=task.pk).title == "Mine"

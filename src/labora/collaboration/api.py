@@ -58,7 +58,14 @@ def activity(
     user = actor(request)
     workspace, membership = workspace_for_user(user=user, slug=ws)
     check(user, "activity.view", membership)
-    qs = activity_list(workspace=workspace, task=task, project=project, actor_email=actor_email, name_prefix=event)
+    qs = activity_list(
+        workspace=workspace,
+        membership=membership,
+        task=task,
+        project=project,
+        actor_email=actor_email,
+        name_prefix=event,
+    )
     result = paginate(request, qs, page=page, page_size=page_size)
     result["items"] = [_entry(e) for e in result["items"]]
     return result

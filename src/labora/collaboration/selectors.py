@@ -5,18 +5,27 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from labora.collaboration.models import ActivityEntry
-from labora.workspaces.models import Workspace
+from labora.workspaces.models import Membership, Workspace
 
 
 def activity_list(
     *,
     workspace: Workspace,
+    membership: Membership | None,
     task: str | None = None,
     project: str | None = None,
     actor_email: str | None = None,
     name_prefix: str | None = None,
 ) -> QuerySet[ActivityEntry]:
-    qs = ActivityEntry.objects.filter(workspace=workspace).select_related("actor")
+    """The activity of `workspace` that the holder of `membership` may read, newest first: the
+    entries of projects they cannot see are left out (labora.work.selectors.activity_project_filter)."""
+    from labora.work.selectors import activity_project_filter  # collaboration does not depend on work at import
+
+    qs = (
+        ActivityEntry.objects.filter(workspace=workspace)
+        .filter(activity_project_filter(membership=membership))
+        .select_related("actor")
+    )
     if task:
         qs = qs.filter(task_key__iexact=task)
     if project:

@@ -238,7 +238,8 @@ def change_lines(entry: Any) -> list[str]:
     for field, pair in _changes(entry).items():
         if field in told or not isinstance(pair, (list, tuple)) or len(pair) != 2:
             continue
-        label = field.replace("_", " ").capitalize()
+        # Custom fields of tasks are "cf:<name>" (labora.work.services.fields): shown by their name.
+        label = field[3:] if field.startswith("cf:") else field.replace("_", " ").capitalize()
         lines.append(f"{label}: {value_text(pair[0])} → {value_text(pair[1])}")
     return lines
 

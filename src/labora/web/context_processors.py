@@ -36,7 +36,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "current_membership": current,
         "current_workspace": workspace,
         "shell_can": shell_can,
-        "palette_commands": palette_commands(memberships=memberships, current=current, shell_can=shell_can),
+        "palette_commands": palette_commands(memberships=memberships, current=current, shell_can=shell_can, user=user),
+        # Typing in the palette also searches the tasks of the current workspace (palette.js).
+        "palette_search_url": _url("api:workspace_search", ws=workspace.slug) if workspace else None,
     }
 
 
@@ -64,12 +66,12 @@ def _abilities(user: Any, membership: Membership | None) -> dict[str, bool]:
     }
 
 
-def _projects(membership: Membership) -> list[Any]:
-    """The live, unarchived projects of the current workspace for the palette (one query)."""
+def _projects(membership: Membership, user: Any) -> list[Any]:
+    """The live, unarchived projects of the current workspace the user may see, for the palette (one query)."""
     from labora.work.selectors import project_list  # the web shell does not depend on work at import
 
     return list(
-        project_list(workspace=membership.workspace, include_archived=False)
+        project_list(user=user, workspace=membership.workspace, membership=membership, include_archived=False)
         .select_related(None)
         .only("key", "name")[:100]
     )
@@ -83,7 +85,7 @@ def _url(name: str, **kwargs: Any) -> str | None:
 
 
 def palette_commands(
-    *, memberships: list[Membership], current: Membership | None, shell_can: dict[str, bool]
+    *, memberships: list[Membership], current: Membership | None, shell_can: dict[str, bool], user: Any = None
 ) -> list[dict[str, str]]:
     """Commands for the command palette: {label, url, group, keywords, hint}."""
     commands: list[dict[str, str]] = []
@@ -105,7 +107,7 @@ def palette_commands(
         if shell_can["settings"]:
             add("Workspace settings", _url("workspace_settings", ws=ws), group, "general rename name", "G S")
         add("Projects", _url("project_list", ws=ws), group, "projects list work streams")
-        for project in _projects(current):
+        for project in _projects(current, user):
             add(
                 f"{project.key} {project.name}",
                 _url("project_tasks", ws=ws, key=project.key),

@@ -55,7 +55,7 @@ def workspace_home(request: HttpRequest, ws: str) -> HttpResponse:
     if can(user, "team.view", membership):
         context["team_count"] = teams_list(workspace=workspace).count()
     if can(user, "activity.view", membership):
-        context["activity"] = list(activity_list(workspace=workspace)[:HOME_ACTIVITY])
+        context["activity"] = list(activity_list(workspace=workspace, membership=membership)[:HOME_ACTIVITY])
     return render(request, "web/workspace_home.html", context)
 
 
@@ -73,7 +73,9 @@ def workspace_activity(request: HttpRequest, ws: str) -> HttpResponse:
     check(request.user, "activity.view", membership, message="Only members can see the activity of this workspace.")
     form = ActivityFilterForm(request.GET)
     kind = form.cleaned_data["kind"] if form.is_valid() else ""
-    entries = activity_list(workspace=workspace, name_prefix=activity_text.kind_prefix(kind) if kind else None)
+    entries = activity_list(
+        workspace=workspace, membership=membership, name_prefix=activity_text.kind_prefix(kind) if kind else None
+    )
     page = Paginator(entries, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

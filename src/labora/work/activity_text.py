@@ -113,9 +113,12 @@ def _project_created(e: Any) -> list[Part]:
     return [_t(f"created the {kind} "), _s(getattr(e, "target_label", "") or _data(e).get("project", ""))]
 
 
-@describes("project.updated", tells=("name", "archived"))
+@describes("project.updated", tells=("name", "archived", "is_private"))
 def _project_updated(e: Any) -> list[Part]:
     label = getattr(e, "target_label", "") or _data(e).get("project", "")
+    private = _pair(e, "is_private")
+    if private:
+        return [_t("made "), _s(label), _t(" private" if private[1] else " visible to the whole workspace")]
     archived = _pair(e, "archived")
     if archived:
         return [_t("archived " if archived[1] else "unarchived "), _s(label)]
@@ -158,6 +161,146 @@ def _label_deleted(e: Any) -> list[Part]:
     return [_t("deleted the label "), _s(_data(e).get("name", ""))]
 
 
-for _kind in (("project", "Projects"), ("task", "Tasks"), ("label", "Labels")):
+@describes("task.moved_to_project")
+def _task_moved_to_project(e: Any) -> list[Part]:
+    data = _data(e)
+    return [_t("moved "), _s(data.get("from_task", "")), _t(" to "), _s(data.get("project", "")), _t(" as "),
+            _s(_task_label(e))]  # fmt: skip
+
+
+@describes("saved_view.created")
+def _saved_view_created(e: Any) -> list[Part]:
+    return [_t("saved the view "), _s(_data(e).get("name", ""))]
+
+
+@describes("saved_view.updated", tells=("name",))
+def _saved_view_updated(e: Any) -> list[Part]:
+    renamed = _pair(e, "name")
+    if renamed:
+        return [_t("renamed the view "), _s(renamed[0]), _t(" to "), _s(renamed[1])]
+    return [_t("changed the view "), _s(_data(e).get("name", ""))]
+
+
+@describes("saved_view.deleted")
+def _saved_view_deleted(e: Any) -> list[Part]:
+    return [_t("deleted the view "), _s(_data(e).get("name", ""))]
+
+
+def _item(e: Any) -> Part:
+    return _s(value_text(_data(e).get("item", "")))
+
+
+@describes("checklist.item_added")
+def _checklist_added(e: Any) -> list[Part]:
+    return [_t("added "), _item(e), _t(" to the checklist of "), _s(_task_key(e))]
+
+
+@describes("checklist.item_checked", tells=("done",))
+def _checklist_checked(e: Any) -> list[Part]:
+    return [_t("ticked "), _item(e), _t(" on "), _s(_task_key(e))]
+
+
+@describes("checklist.item_unchecked", tells=("done",))
+def _checklist_unchecked(e: Any) -> list[Part]:
+    return [_t("unticked "), _item(e), _t(" on "), _s(_task_key(e))]
+
+
+@describes("checklist.item_updated", tells=("text",))
+def _checklist_updated(e: Any) -> list[Part]:
+    text = _pair(e, "text")
+    if text:
+        return [_t("renamed the checklist item "), _s(value_text(text[0])), _t(" to "), _s(value_text(text[1]))]
+    return [_t("changed the checklist item "), _item(e), _t(" on "), _s(_task_key(e))]
+
+
+@describes("checklist.item_moved")
+def _checklist_moved(e: Any) -> list[Part]:
+    return [_t("reordered the checklist of "), _s(_task_key(e))]
+
+
+@describes("checklist.item_deleted")
+def _checklist_deleted(e: Any) -> list[Part]:
+    return [_t("removed "), _item(e), _t(" from the checklist of "), _s(_task_key(e))]
+
+
+def _is_actor(e: Any, email: str) -> bool:
+    actor = getattr(e, "actor", None)
+    return bool(email) and getattr(actor, "email", "").lower() == email.lower()
+
+
+@describes("task.watcher_added")
+def _watcher_added(e: Any) -> list[Part]:
+    email = str(_data(e).get("watcher", ""))
+    if _is_actor(e, email):
+        return [_t("started watching "), _s(_task_key(e))]
+    return [_t("made "), _s(email), _t(" watch "), _s(_task_key(e))]
+
+
+@describes("task.watcher_removed")
+def _watcher_removed(e: Any) -> list[Part]:
+    email = str(_data(e).get("watcher", ""))
+    if _is_actor(e, email):
+        return [_t("stopped watching "), _s(_task_key(e))]
+    return [_t("removed "), _s(email), _t(" from the watchers of "), _s(_task_key(e))]
+
+
+@describes("custom_field.created")
+def _field_created(e: Any) -> list[Part]:
+    data = _data(e)
+    return [_t(f"added the {data.get('type', '')} field "), _s(data.get("field", "")), _t(" to "),
+            _s(data.get("project", ""))]  # fmt: skip
+
+
+@describes("custom_field.updated", tells=("name",))
+def _field_updated(e: Any) -> list[Part]:
+    renamed = _pair(e, "name")
+    if renamed:
+        return [_t("renamed the field "), _s(renamed[0]), _t(" to "), _s(renamed[1])]
+    return [_t("changed the field "), _s(_data(e).get("field", ""))]
+
+
+@describes("custom_field.deleted")
+def _field_deleted(e: Any) -> list[Part]:
+    return [_t("deleted the field "), _s(_data(e).get("field", "")), _t(" of "), _s(_data(e).get("project", ""))]
+
+
+@describes("custom_field.reordered", tells=("fields",))
+def _fields_reordered(e: Any) -> list[Part]:
+    return [_t("reordered the fields of "), _s(_data(e).get("project", ""))]
+
+
+@describes("project.types_updated")
+def _types_updated(e: Any) -> list[Part]:
+    return [_t("changed the task types of "), _s(_data(e).get("project", ""))]
+
+
+for _kind in (("project", "Projects"), ("task", "Tasks"), ("label", "Labels"), ("checklist", "Checklists"),
+              ("custom_field", "Custom fields")):  # fmt: skip
     if _kind not in KINDS:
         KINDS.append(_kind)
+
+
+def _member_name(e: Any) -> str:
+    return str(_data(e).get("name") or _data(e).get("user") or "someone")
+
+
+def _project_label(e: Any) -> str:
+    return str(getattr(e, "target_label", "") or _data(e).get("project", ""))
+
+
+@describes("project.member_added")
+def _project_member_added(e: Any) -> list[Part]:
+    role = _data(e).get("role") or "member"
+    return [_t("added "), _s(_member_name(e)), _t(" to "), _s(_project_label(e)), _t(f" as {role}")]
+
+
+@describes("project.member_role_changed", tells=("role",))
+def _project_member_role_changed(e: Any) -> list[Part]:
+    role = _pair(e, "role")
+    after = role[1] if role else "another role"
+    return [_t("made "), _s(_member_name(e)), _t(f" {after} of "), _s(_project_label(e))]
+
+
+@describes("project.member_removed")
+def _project_member_removed(e: Any) -> list[Part]:
+    return [_t("removed "), _s(_member_name(e)), _t(" from "), _s(_project_label(e))]

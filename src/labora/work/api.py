@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import BeforeValidator, Strict
@@ -15,6 +16,7 @@ from labora.core.pagination import Page, paginate
 from labora.core.policy import check
 from labora.work import selectors, services
 from labora.work.models import Label, Project, Task
+from labora.work.services import fields as field_services
 from labora.work.services import labels as label_services
 from labora.work.services import projects as project_services
 from labora.work.services import tasks as task_services
@@ -44,9 +46,22 @@ Float = Annotated[float, Strict()]
 Bool = Annotated[bool, Strict()]
 
 Kind = Literal["project", "ongoing"]
+ProjectIcon = Literal[("", *project_services.PROJECT_ICONS)]  # type: ignore[valid-type]  # built from the tuple
 CategoryName = Literal["backlog", "todo", "in_progress", "done", "cancelled"]
 PriorityName = Literal["urgent", "high", "medium", "low", "none"]
-TypeName = Literal["task", "bug", "milestone", "epic"]
+# task, bug, milestone, epic, or one of the project's custom types (PUT .../projects/{key}/types).
+TypeName = Annotated[str, Field(min_length=1, max_length=30)]
+Hours = Annotated[float, Strict(), Field(ge=0, le=100_000)]
+Email = Annotated[str, Field(min_length=1, max_length=254)]
+CustomValues = Annotated[
+    dict[Annotated[str, Field(max_length=60)], Any],
+    Field(
+        max_length=50,
+        description='{"<field name>": value}: text, number, "YYYY-MM-DD", an option, [options], a member\'s '
+        "e-mail, true/false or a URL, by the field's type; null clears a value",
+    ),
+]
+RequiredField = Annotated[str, Field(min_length=1, max_length=70)]
 
 
 # --- schemas -----------------------------------------------------------------------------------
@@ -60,6 +75,9 @@ class ProjectIn(Schema):
     start_date: IsoDate | None = None
     target_date: IsoDate | None = None
     lead: str | None = Field(None, max_length=254, description="a member's e-mail")
+    is_private: Bool = Field(False, description="only its members (and workspace owners and admins) see it")
+    colour: str | None = Field(None, max_length=7, description="#rrggbb; default #4f46e5")
+    icon: ProjectIcon = Field("", description='one of the listed icon names, or "" for none')
 
 
 class ProjectPatchIn(Schema):
@@ -70,6 +88,9 @@ class ProjectPatchIn(Schema):
     target_date: IsoDate | None = None
     lead: str | None = Field(None, max_length=254)
     archived: Bool | None = None
+    is_private: Bool | None = Field(None, description="making it private needs a manager among its members")
+    colour: str | None = Field(None, max_length=7, description="#rrggbb")
+    icon: ProjectIcon | None = None
     version: Int | None = None
 
 
@@ -82,6 +103,10 @@ class ProjectOut(Schema):
     target_date: date | None
     lead: str | None
     archived: bool
+    is_private: bool
+    colour: str
+    icon: str
+    my_role: str | None = Field(..., description="the caller's role in it: manager, contributor or viewer")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -92,6 +117,13 @@ class StatusIn(Schema):
     name: str = Field(..., min_length=1, max_length=60)
     category: CategoryName
     wip_limit: Int | None = Field(None, ge=1, le=10_000)
+    colour: str = Field("", max_length=7, description='"#rrggbb", or "" for the category\'s colour')
+    required_fields: list[RequiredField] = Field(
+        default_factory=list,
+        max_length=60,
+        description="fields a task needs to enter this status: assignee, due_date, start_date, estimate, labels, "
+        "description, or cf:<custom field name>",
+    )
 
 
 class TransitionIn(Schema):
@@ -110,6 +142,9 @@ class StatusOut(Schema):
     name: str
     category: str
     wip_limit: int | None
+    colour: str = Field(..., description='its own colour, or "" for the category\'s')
+    badge_colour: str = Field(..., description="the colour to paint it with: its own or its category's")
+    required_fields: list[str]
 
 
 class TransitionOut(Schema):
@@ -134,8 +169,15 @@ class TaskIn(Schema):
     start_date: IsoDate | None = None
     due_date: IsoDate | None = None
     duration_days: Int | None = Field(None, ge=0, le=100_000, description="working days; 0 = milestone")
-    estimate_hours: Float | None = Field(None, ge=0, le=100_000)
+    estimate_hours: Float | None = Field(
+        None, ge=0, le=100_000, description="default: the PERT mean of the three-point estimate, when given"
+    )
+    estimate_optimistic_hours: Hours | None = None
+    estimate_likely_hours: Hours | None = None
+    estimate_pessimistic_hours: Hours | None = None
     labels: list[str] = Field(default_factory=list, max_length=50, description="names; created on first use")
+    collaborators: list[Email] = Field(default_factory=list, max_length=50, description="members' e-mails")
+    custom_fields: CustomValues = Field(default_factory=dict)
 
 
 class TaskPatchIn(Schema):
@@ -150,8 +192,20 @@ class TaskPatchIn(Schema):
     due_date: IsoDate | None = None
     duration_days: Int | None = Field(None, ge=0, le=100_000)
     estimate_hours: Float | None = Field(None, ge=0, le=100_000)
+    estimate_optimistic_hours: Hours | None = Field(
+        None, description="with the other two points and no estimate_hours: the estimate becomes their PERT mean"
+    )
+    estimate_likely_hours: Hours | None = None
+    estimate_pessimistic_hours: Hours | None = None
     labels: list[str] | None = Field(None, max_length=50, description="the full list of names")
+    collaborators: list[Email] | None = Field(None, max_length=50, description="the full list of e-mails")
+    custom_fields: CustomValues | None = Field(None, description="only the fields named change")
     version: Int | None = None
+
+
+class ChecklistSummary(Schema):
+    done: int
+    total: int
 
 
 class TaskOut(Schema):
@@ -171,7 +225,16 @@ class TaskOut(Schema):
     due_date: date | None
     duration_days: int | None
     estimate_hours: float | None
+    estimate_optimistic_hours: float | None
+    estimate_likely_hours: float | None
+    estimate_pessimistic_hours: float | None
+    rollup_estimate_hours: float | None = Field(..., description="own estimate, or the subtasks' sum")
+    progress: int = Field(..., description="percent of the (subtasks') work done, 0..100")
     labels: list[str]
+    collaborators: list[str]
+    custom_fields: dict[str, Any]
+    checklist: ChecklistSummary
+    status_colour: str
     created_at: datetime
     updated_at: datetime
     completed_at: datetime | None
@@ -190,13 +253,31 @@ def _project(p: Project) -> dict[str, Any]:
         "target_date": p.target_date,
         "lead": p.lead.email if p.lead else None,
         "archived": p.archived_at is not None,
+        "is_private": p.is_private,
+        "colour": p.colour,
+        "icon": p.icon,
+        "my_role": getattr(p, "my_role", None),  # set by the selectors (visible_projects)
         "version": p.version,
         "created_at": p.created_at,
         "updated_at": p.updated_at,
     }
 
 
+def _hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 2)
+
+
+def _checklist_counts(t: Task) -> dict[str, int]:
+    total = getattr(t, "checklist_total", None)
+    if total is None:  # not annotated by selectors.with_task_fields (one task after a write)
+        counts = selectors.checklist(task=t).aggregate(total=Count("pk"), done=Count("pk", filter=Q(done=True)))
+        return {"done": counts["done"], "total": counts["total"]}
+    return {"done": t.checklist_done, "total": total}  # type: ignore[attr-defined]
+
+
 def _task(t: Task) -> dict[str, Any]:
+    if not hasattr(t, "custom_values"):
+        selectors.attach_custom_values([t])
     return {
         "key": t.key,
         "project": t.project.key,
@@ -214,7 +295,16 @@ def _task(t: Task) -> dict[str, Any]:
         "due_date": t.due_date,
         "duration_days": t.duration_days,
         "estimate_hours": t.estimate_hours,
-        "labels": sorted(label.name for label in t.labels.all()),
+        "estimate_optimistic_hours": _hours(t.estimate_optimistic_minutes),
+        "estimate_likely_hours": _hours(t.estimate_likely_minutes),
+        "estimate_pessimistic_hours": _hours(t.estimate_pessimistic_minutes),
+        "rollup_estimate_hours": _hours(t.rollup_estimate_minutes),
+        "progress": t.progress,
+        "labels": sorted(label.name for label in t.label_objects()),
+        "collaborators": sorted(user.email for user in t.collaborators.all()),
+        "custom_fields": t.custom_values,  # type: ignore[attr-defined]  # attached by selectors.attach_custom_values
+        "checklist": _checklist_counts(t),
+        "status_colour": t.status.badge_colour,
         "created_at": t.created_at,
         "updated_at": t.updated_at,
         "completed_at": t.completed_at,
@@ -223,8 +313,20 @@ def _task(t: Task) -> dict[str, Any]:
 
 def _workflow(project: Project) -> dict[str, Any]:
     statuses, transitions = selectors.workflow_get(project=project)
+    definitions = field_services.field_definitions(project)
     return {
-        "statuses": [{"id": s.pk, "name": s.name, "category": s.category, "wip_limit": s.wip_limit} for s in statuses],
+        "statuses": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "category": s.category,
+                "wip_limit": s.wip_limit,
+                "colour": s.colour,
+                "badge_colour": s.badge_colour,
+                "required_fields": field_services.required_names(s, definitions),
+            }
+            for s in statuses
+        ],
         "transitions": [{"from": t.from_status.name, "to": t.to_status.name} for t in transitions],
         "version": project.version,
     }
@@ -245,8 +347,15 @@ def _scope(request: HttpRequest, ws: str) -> tuple[Any, Workspace]:
     return user, workspace
 
 
-def _task_after_write(workspace: Workspace, task: Task) -> dict[str, Any]:
-    return _task(selectors.task_get(workspace=workspace, key=task.key, include_trash=True))
+def _task_after_write(user: Any, workspace: Workspace, task: Task) -> dict[str, Any]:
+    return _task(selectors.task_get(user=user, workspace=workspace, key=task.key, include_trash=True))
+
+
+def _task_page(request: HttpRequest, tasks: Any, *, page: int, page_size: int) -> dict[str, Any]:
+    """A page of tasks as TaskOut: a constant number of queries whatever the page size."""
+    result = paginate(request, selectors.with_task_fields(tasks), page=page, page_size=page_size)
+    result["items"] = [_task(t) for t in selectors.attach_custom_values(result["items"])]
+    return result
 
 
 # --- projects ----------------------------------------------------------------------------------
@@ -256,46 +365,46 @@ def _task_after_write(workspace: Workspace, task: Task) -> dict[str, Any]:
 def project_create(request: HttpRequest, ws: str, payload: ProjectIn) -> Status[dict[str, Any]]:
     user, workspace = _scope(request, ws)
     project = services.project_create(actor=user, workspace=workspace, **payload.dict())
-    return Status(201, _project(project))
+    return Status(201, _project(selectors.project_get(user=user, workspace=workspace, key=project.key)))
 
 
 @router.get("/workspaces/{ws}/projects", response=Page[ProjectOut], summary="Projects and work streams")
 def project_list(request: HttpRequest, ws: str, page: int = PAGE, page_size: int = PAGE_SIZE) -> dict[str, Any]:
-    _, workspace = _scope(request, ws)
-    result = paginate(request, selectors.project_list(workspace=workspace), page=page, page_size=page_size)
+    user, workspace = _scope(request, ws)
+    result = paginate(request, selectors.project_list(user=user, workspace=workspace), page=page, page_size=page_size)
     result["items"] = [_project(p) for p in result["items"]]
     return result
 
 
 @router.get("/workspaces/{ws}/projects/{key}", response=ProjectOut, summary="One project")
 def project_get(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
-    _, workspace = _scope(request, ws)
-    return _project(selectors.project_get(workspace=workspace, key=key))
+    user, workspace = _scope(request, ws)
+    return _project(selectors.project_get(user=user, workspace=workspace, key=key))
 
 
 @router.patch("/workspaces/{ws}/projects/{key}", response=ProjectOut, summary="Change a project")
 def project_update(request: HttpRequest, ws: str, key: str, payload: ProjectPatchIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
     fields = payload.dict(exclude_unset=True)
     fields.pop("version", None)
     updated = services.project_update(
         actor=user, project=project, version=expected_version(request, payload.version), **fields
     )
-    return _project(selectors.project_get(workspace=workspace, key=updated.key))
+    return _project(selectors.project_get(user=user, workspace=workspace, key=updated.key))
 
 
 @router.delete("/workspaces/{ws}/projects/{key}", response={204: None}, summary="Move a project to the trash")
 def project_delete(request: HttpRequest, ws: str, key: str) -> Status[None]:
     user, workspace = _scope(request, ws)
-    services.project_delete(actor=user, project=selectors.project_get(workspace=workspace, key=key))
+    services.project_delete(actor=user, project=selectors.project_get(user=user, workspace=workspace, key=key))
     return Status(204, None)
 
 
 @router.get("/workspaces/{ws}/projects/{key}/workflow", response=WorkflowOut, by_alias=True, summary="Workflow")
 def workflow_get(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
-    _, workspace = _scope(request, ws)
-    return _workflow(selectors.project_get(workspace=workspace, key=key))
+    user, workspace = _scope(request, ws)
+    return _workflow(selectors.project_get(user=user, workspace=workspace, key=key))
 
 
 @router.put(
@@ -306,11 +415,14 @@ def workflow_get(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
 )
 def workflow_replace(request: HttpRequest, ws: str, key: str, payload: WorkflowIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
     updated = services.workflow_replace(
         actor=user,
         project=project,
-        statuses=[services.StatusSpec(s.name, s.category, s.wip_limit, s.id) for s in payload.statuses],
+        statuses=[
+            services.StatusSpec(s.name, s.category, s.wip_limit, s.id, s.colour, tuple(s.required_fields))
+            for s in payload.statuses
+        ],
         transitions=[(t.from_, t.to) for t in payload.transitions],
         version=expected_version(request, payload.version),
     )
@@ -323,9 +435,9 @@ def workflow_replace(request: HttpRequest, ws: str, key: str, payload: WorkflowI
 @router.post("/workspaces/{ws}/projects/{key}/tasks", response={201: TaskOut}, summary="Create a task")
 def task_create(request: HttpRequest, ws: str, key: str, payload: TaskIn) -> Status[dict[str, Any]]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
     task = services.task_create(actor=user, project=project, **payload.dict())
-    return Status(201, _task_after_write(workspace, task))
+    return Status(201, _task_after_write(user, workspace, task))
 
 
 @router.get("/workspaces/{ws}/projects/{key}/tasks", response=Page[TaskOut], summary="Tasks of a project")
@@ -342,7 +454,7 @@ def task_list(
     page_size: int = PAGE_SIZE,
 ) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
     tasks = selectors.task_list(
         user=user,
         workspace=workspace,
@@ -353,39 +465,37 @@ def task_list(
         q=q,
         order=order,
     )
-    result = paginate(request, tasks, page=page, page_size=page_size)
-    result["items"] = [_task(t) for t in result["items"]]
-    return result
+    return _task_page(request, tasks, page=page, page_size=page_size)
 
 
 @router.get("/workspaces/{ws}/tasks/{task_key}", response=TaskOut, summary="One task")
 def task_get(request: HttpRequest, ws: str, task_key: str) -> dict[str, Any]:
-    _, workspace = _scope(request, ws)
-    return _task(selectors.task_get(workspace=workspace, key=task_key))
+    user, workspace = _scope(request, ws)
+    return _task(selectors.task_get(user=user, workspace=workspace, key=task_key))
 
 
 @router.patch("/workspaces/{ws}/tasks/{task_key}", response=TaskOut, summary="Change a task (status moves too)")
 def task_update(request: HttpRequest, ws: str, task_key: str, payload: TaskPatchIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    task = selectors.task_get(workspace=workspace, key=task_key)
+    task = selectors.task_get(user=user, workspace=workspace, key=task_key)
     fields = payload.dict(exclude_unset=True)
     fields.pop("version", None)
     updated = services.task_update(actor=user, task=task, version=expected_version(request, payload.version), **fields)
-    return _task_after_write(workspace, updated)
+    return _task_after_write(user, workspace, updated)
 
 
 @router.delete("/workspaces/{ws}/tasks/{task_key}", response={204: None}, summary="Move a task to the trash")
 def task_delete(request: HttpRequest, ws: str, task_key: str) -> Status[None]:
     user, workspace = _scope(request, ws)
-    services.task_delete(actor=user, task=selectors.task_get(workspace=workspace, key=task_key))
+    services.task_delete(actor=user, task=selectors.task_get(user=user, workspace=workspace, key=task_key))
     return Status(204, None)
 
 
 @router.post("/workspaces/{ws}/tasks/{task_key}/restore", response=TaskOut, summary="Restore a task from the trash")
 def task_restore(request: HttpRequest, ws: str, task_key: str) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    task = selectors.task_get(workspace=workspace, key=task_key, include_trash=True)
-    return _task_after_write(workspace, services.task_restore(actor=user, task=task))
+    task = selectors.task_get(user=user, workspace=workspace, key=task_key, include_trash=True)
+    return _task_after_write(user, workspace, services.task_restore(actor=user, task=task))
 
 
 # --- bulk changes, board moves, trash ----------------------------------------------------------
@@ -426,7 +536,7 @@ class MoveIn(Schema):
 )
 def task_bulk_update(request: HttpRequest, ws: str, key: str, payload: BulkIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
     fields = payload.set.dict(exclude_unset=True) if payload.set is not None else {}
     changed = task_services.task_bulk_update(
         actor=user,
@@ -442,14 +552,17 @@ def task_bulk_update(request: HttpRequest, ws: str, key: str, payload: BulkIn) -
         delete=payload.delete,
     )
     keys = [t.key for t in changed]
-    by_key = {t.key: t for t in selectors.task_list_by_keys(workspace=workspace, project=project, keys=keys)}
+    found = selectors.task_list_by_keys(workspace=workspace, project=project, keys=keys)
+    pks = [t.pk for t in found]
+    with_fields = list(selectors.with_task_fields(selectors.tasks_by_pk(workspace=workspace, pks=pks)))
+    by_key = {t.key: t for t in selectors.attach_custom_values(with_fields)}
     return {"items": [_task(by_key[k]) for k in keys]}
 
 
 @router.post("/workspaces/{ws}/tasks/{task_key}/move", response=TaskOut, summary="Reorder a task (and change status)")
 def task_move(request: HttpRequest, ws: str, task_key: str, payload: MoveIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    task = selectors.task_get(workspace=workspace, key=task_key)
+    task = selectors.task_get(user=user, workspace=workspace, key=task_key)
     moved = task_services.task_move(
         actor=user,
         task=task,
@@ -458,28 +571,26 @@ def task_move(request: HttpRequest, ws: str, task_key: str, payload: MoveIn) -> 
         status=payload.status,
         version=expected_version(request, payload.version),
     )
-    return _task_after_write(workspace, moved)
+    return _task_after_write(user, workspace, moved)
 
 
 @router.get("/workspaces/{ws}/projects/{key}/trash", response=Page[TaskOut], summary="Trashed tasks of a project")
 def task_trash_list(
     request: HttpRequest, ws: str, key: str, page: int = PAGE, page_size: int = PAGE_SIZE
 ) -> dict[str, Any]:
-    _, workspace = _scope(request, ws)
-    project = selectors.project_get(workspace=workspace, key=key)
-    result = paginate(
+    user, workspace = _scope(request, ws)
+    project = selectors.project_get(user=user, workspace=workspace, key=key)
+    return _task_page(
         request, selectors.task_trash_list(workspace=workspace, project=project), page=page, page_size=page_size
     )
-    result["items"] = [_task(t) for t in result["items"]]
-    return result
 
 
 @router.post("/workspaces/{ws}/projects/{key}/restore", response=ProjectOut, summary="Restore a project from the trash")
 def project_restore(request: HttpRequest, ws: str, key: str) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    project = selectors.project_get_any(workspace=workspace, key=key)
+    project = selectors.project_get_any(user=user, workspace=workspace, key=key)
     restored = project_services.project_restore(actor=user, project=project)
-    return _project(selectors.project_get(workspace=workspace, key=restored.key))
+    return _project(selectors.project_get(user=user, workspace=workspace, key=restored.key))
 
 
 # --- labels --------------------------------------------------------------------------------------

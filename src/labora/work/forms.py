@@ -97,22 +97,50 @@ class TaskDetailsForm(_Versioned):
     type = forms.ChoiceField(choices=TaskType.choices, widget=forms.Select(attrs={"class": "select select-sm"}))
     priority = forms.ChoiceField(choices=PRIORITY_CHOICES, widget=forms.Select(attrs={"class": "select select-sm"}))
     assignee = forms.ChoiceField(required=False, choices=[], widget=forms.Select(attrs={"class": "select select-sm"}))
+    collaborators = forms.MultipleChoiceField(
+        required=False,
+        choices=[],
+        help_text="Everyone working on it besides the assignee.",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox"}),
+    )
 
-    def __init__(self, *args: Any, members: Iterable[Membership] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: Iterable[Membership] = (),
+        types: Iterable[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        members = list(members)
         _choice_field(self, "assignee").choices = member_choices(members, empty="Unassigned")
+        _choice_field(self, "collaborators").choices = [(m.user.email, m.user.display_name) for m in members]
+        type_names = list(types)
+        if type_names:  # the project's custom types after the built-in ones
+            labels = dict(TaskType.choices)
+            _choice_field(self, "type").choices = [(t, labels.get(t, t)) for t in type_names]
 
 
-class TaskPlanForm(_Versioned):
-    start_date = _date()
-    due_date = _date()
-    estimate_hours = forms.DecimalField(
+def _hours(label: str = "") -> forms.DecimalField:
+    field = forms.DecimalField(
         required=False,
         min_value=0,
         max_digits=9,
         decimal_places=2,
         widget=forms.NumberInput(attrs={"class": "input", "step": "0.25", "min": "0"}),
     )
+    if label:
+        field.label = label
+    return field
+
+
+class TaskPlanForm(_Versioned):
+    start_date = _date()
+    due_date = _date()
+    estimate_hours = _hours()
+    estimate_optimistic_hours = _hours("Optimistic")
+    estimate_likely_hours = _hours("Likely")
+    estimate_pessimistic_hours = _hours("Pessimistic")
 
 
 class TaskLinksForm(_Versioned):
@@ -134,3 +162,84 @@ class TaskLinksForm(_Versioned):
 
 class SubtaskForm(forms.Form):
     title = forms.CharField(max_length=500)
+
+
+class ChecklistAddForm(forms.Form):
+    text = forms.CharField(max_length=500)
+
+
+class ChecklistItemForm(_Versioned):
+    """One item's action: tick/untick, rename, move (before/after another item), delete."""
+
+    item = forms.CharField(max_length=20)
+    text = forms.CharField(max_length=500, required=False)
+    before = forms.CharField(max_length=20, required=False)
+    after = forms.CharField(max_length=20, required=False)
+
+
+def _custom_form_field(definition: Any, members: list[Membership]) -> forms.Field:
+    kind, name = definition.type, definition.name
+    if kind == "number":
+        return forms.FloatField(
+            required=False, label=name, widget=forms.NumberInput(attrs={"class": "input", "step": "any"})
+        )
+    if kind == "date":
+        field = _date()
+        field.label = name
+        return field
+    if kind == "select":
+        options = [("", "—")] + [(o, o) for o in definition.options]
+        return forms.ChoiceField(
+            required=False, label=name, choices=options, widget=forms.Select(attrs={"class": "select"})
+        )
+    if kind == "multiselect":
+        return forms.MultipleChoiceField(
+            required=False,
+            label=name,
+            choices=[(o, o) for o in definition.options],
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox"}),
+        )
+    if kind == "user":
+        return forms.ChoiceField(
+            required=False,
+            label=name,
+            choices=member_choices(members),
+            widget=forms.Select(attrs={"class": "select"}),
+        )
+    if kind == "checkbox":
+        return forms.BooleanField(required=False, label=name, widget=forms.CheckboxInput(attrs={"class": "checkbox"}))
+    if kind == "url":
+        return forms.CharField(
+            required=False,
+            label=name,
+            max_length=2000,
+            widget=forms.URLInput(attrs={"class": "input", "placeholder": "https://"}),
+        )
+    return forms.CharField(
+        required=False, label=name, max_length=5000, widget=forms.TextInput(attrs={"class": "input"})
+    )
+
+
+class CustomFieldsForm(_Versioned):
+    """The project's custom fields, one form field each (`cf_<public id>`); the service validates."""
+
+    def __init__(
+        self, *args: Any, definitions: Iterable[Any] = (), members: Iterable[Membership] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.definitions = list(definitions)
+        people = list(members)
+        for definition in self.definitions:
+            self.fields[f"cf_{definition.public_id}"] = _custom_form_field(definition, people)
+
+    def values(self) -> dict[str, Any]:
+        """{field name: value} for the service; empty inputs clear their value."""
+        out: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = self.cleaned_data.get(f"cf_{definition.public_id}")
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if definition.type == "checkbox":
+                value = bool(value)
+            out[definition.name] = value if value not in ("", []) else None
+        return out

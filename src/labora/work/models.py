@@ -25,6 +25,15 @@ class Category(models.TextChoices):
 
 CLOSED_CATEGORIES = (Category.DONE, Category.CANCELLED)
 
+# A status without a colour of its own shows its category's (the same hues as the CSS tokens).
+CATEGORY_COLOUR: dict[str, str] = {
+    Category.BACKLOG: "#a3a8b5",
+    Category.TODO: "#7c8190",
+    Category.IN_PROGRESS: "#5046e5",
+    Category.DONE: "#16a34a",
+    Category.CANCELLED: "#a3a8b5",
+}
+
 
 class Priority(models.IntegerChoices):
     """Stored as a small integer so that ordering by priority is ordering by urgency."""
@@ -132,6 +141,11 @@ class Status(models.Model):
     def is_closed(self) -> bool:
         return self.category in CLOSED_CATEGORIES
 
+    @property
+    def badge_colour(self) -> str:
+        """The colour to paint this status with: its own, or its category's."""
+        return self.colour or CATEGORY_COLOUR.get(self.category, "#7c8190")
+
 
 class Transition(models.Model):
     """An allowed move. A project without any row allows every move."""
@@ -213,6 +227,9 @@ class Task(WorkspaceScopedModel):
             models.Index(fields=["project", "status"], name="work_task_status"),
             models.Index(fields=["project", "due_date"], name="work_task_due"),
             models.Index(fields=["project", "updated_at"], name="work_task_updated"),
+            # Filtered list pages (assignee:, priority:) count and page within one project.
+            models.Index(fields=["project", "assignee"], name="work_task_project_assignee"),
+            models.Index(fields=["project", "priority"], name="work_task_project_priority"),
         ]
 
     def __str__(self) -> str:
@@ -221,6 +238,11 @@ class Task(WorkspaceScopedModel):
     @property
     def key(self) -> str:
         return f"{self.project.key}-{self.number}"
+
+    def label_objects(self) -> list[Label]:
+        """The task's labels: the selectors' prefetched list (no query), else one query."""
+        cached = getattr(self, "label_list", None)
+        return list(cached) if cached is not None else list(self.labels.all())
 
     @property
     def priority_name(self) -> str:
@@ -302,3 +324,25 @@ class SavedView(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaskKeyAlias(models.Model):
+    """A key a task had before it moved to another project, so that OPS-12 still finds it.
+
+    Project keys and task numbers are never reused, so an old key can never clash with a live one.
+    """
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="+")
+    project_key = models.CharField(max_length=10)
+    number = models.PositiveIntegerField()
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="key_aliases")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "project_key", "number"], name="work_task_alias_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_key}-{self.number} -> task {self.task_id}"

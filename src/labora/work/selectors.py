@@ -1,38 +1,153 @@
-"""Reads for projects, workflows and tasks, always scoped to the workspace the user is in.
+"""Reads for projects, workflows and tasks, always scoped to what the user may see.
 
 Callers resolve the workspace through workspaces.selectors.workspace_for_user first (404 for
 non-members); every lookup here then filters on that workspace, so an id or key of another
-workspace is simply not found.
+workspace is simply not found, and on `visible_projects` (private projects, guest sharing:
+docs/decisions/0006-project-access.md), so a project the user may not see is not found either.
+Pass the `membership` when you have it (pages and the API do): it saves a query.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 
 from labora.core.errors import NotFound
 from labora.work import query_compiler
-from labora.work.models import CLOSED_CATEGORIES, Label, Project, Status, Task, Transition
+from labora.work.models import (
+    CLOSED_CATEGORIES,
+    ChecklistItem,
+    CustomField,
+    CustomFieldType,
+    Label,
+    Project,
+    ProjectMember,
+    ProjectRole,
+    Status,
+    Task,
+    Transition,
+)
+from labora.work.permissions import ADMIN, effective_role, is_outsider
 from labora.work.query import Me, Node, Term, Text, all_of
+from labora.work.services._common import UNSET
+from labora.work.services.fields import display_values, emails_by_user_id
 from labora.work.services.tasks import parse_task_key
-from labora.workspaces.models import Workspace
+from labora.workspaces.models import Membership, Workspace
+
+# Labels as a plain list on each task (task.label_objects()): a to_attr prefetch does not build
+# a related manager per task, which on a board of 500 cards costs more than the query itself.
+LABELS = Prefetch("labels", queryset=Label.objects.order_by("name", "id"), to_attr="label_list")
 
 
-def project_list(*, workspace: Workspace, include_archived: bool = True) -> QuerySet[Project]:
-    projects = Project.objects.filter(workspace=workspace).select_related("lead")
+def _membership(user: Any, workspace: Workspace, membership: Any) -> Membership | None:
+    """The membership the caller passed, or the user's (one query) when they passed none."""
+    if membership is not UNSET:
+        return cast("Membership | None", membership)
+    if not getattr(user, "pk", None):
+        return None
+    return Membership.objects.filter(workspace=workspace, user_id=user.pk).first()
+
+
+def visible_projects(*, user: Any, workspace: Workspace, membership: Any = UNSET) -> QuerySet[Project]:
+    """The live projects of `workspace` that `user` may see, each annotated with `my_role`
+    (their effective role: manager, contributor or viewer). docs/decisions/0006-project-access.md.
+
+    No query of its own beyond the membership (when not passed): it is one SQL statement, usable
+    as a subquery.
+    """
+    membership = _membership(user, workspace, membership)
+    projects = Project.objects.filter(workspace=workspace)
+    if membership is None or membership.user_id != getattr(user, "pk", None):
+        return projects.none().annotate(my_role=Value(None, output_field=CharField()))
+    row_role = Subquery(
+        ProjectMember.objects.filter(project=OuterRef("pk"), user_id=user.pk).values("role")[:1],
+        output_field=CharField(),
+    )
+    if membership.rank >= ADMIN:
+        return projects.annotate(my_role=Value(ProjectRole.MANAGER.value, output_field=CharField()))
+    has_row = Exists(ProjectMember.objects.filter(project=OuterRef("pk"), user_id=user.pk))
+    if is_outsider(membership):
+        return projects.filter(has_row).annotate(my_role=row_role)
+    return projects.filter(Q(is_private=False) | has_row).annotate(
+        my_role=Coalesce(row_role, Value(ProjectRole.CONTRIBUTOR.value, output_field=CharField()))
+    )
+
+
+def project_list(
+    *, user: Any, workspace: Workspace, membership: Any = UNSET, include_archived: bool = True
+) -> QuerySet[Project]:
+    """The projects `user` may see (with `my_role`), by key. One query (plus the membership when
+    not passed), whatever the number of projects or members."""
+    projects = visible_projects(user=user, workspace=workspace, membership=membership).select_related("lead")
     if not include_archived:
         projects = projects.filter(archived_at__isnull=True)
     return projects.order_by("key", "id")
 
 
-def project_get(*, workspace: Workspace, key: str) -> Project:
-    project = Project.objects.filter(workspace=workspace, key=(key or "").upper()).select_related("lead").first()
+def project_get(*, user: Any, workspace: Workspace, key: str, membership: Any = UNSET) -> Project:
+    """The project `key` if `user` may see it (with `my_role`); NotFound otherwise."""
+    project = (
+        visible_projects(user=user, workspace=workspace, membership=membership)
+        .filter(key=(key or "").upper())
+        .select_related("lead")
+        .first()
+    )
     if project is None:
         raise NotFound(f"No project '{key}' in this workspace. See GET /api/v1/workspaces/{{ws}}/projects.")
     return project
+
+
+def activity_project_filter(*, membership: Membership | None) -> Q:
+    """Which activity entries (by their `project_key`) the holder of `membership` may read.
+
+    Owners and admins: all. Members: all but those of private projects they are not in (trashed
+    projects included). Guests and clients: only those of the projects shared with them, none
+    about the workspace itself. Used by labora.collaboration.selectors.activity_list.
+    """
+    if membership is None:
+        return Q(pk__in=[])
+    if membership.rank >= ADMIN:
+        return Q()
+    rows = ProjectMember.objects.filter(user_id=membership.user_id, project__workspace_id=membership.workspace_id)
+    if is_outsider(membership):
+        return Q(project_key__in=rows.values("project__key")) & ~Q(project_key="")
+    hidden = (
+        Project.all_objects.filter(workspace_id=membership.workspace_id, is_private=True)
+        .exclude(pk__in=rows.values("project_id"))
+        .values("key")
+    )
+    return ~Q(project_key__in=hidden)
+
+
+def project_members(*, project: Project) -> QuerySet[ProjectMember]:
+    """The people a project is shared with (its ProjectMember rows), with their workspace role."""
+    workspace_role = Subquery(
+        Membership.objects.filter(workspace_id=project.workspace_id, user_id=OuterRef("user_id")).values("role")[:1],
+        output_field=CharField(),
+    )
+    return (
+        ProjectMember.objects.filter(project=project)
+        .select_related("user")
+        .annotate(workspace_role=workspace_role)
+        .order_by(Lower("user__name"), Lower("user__email"), "id")
+    )
+
+
+def project_member_get(*, project: Project, member: str) -> ProjectMember:
+    """One member of `project` by the user's public id or e-mail; NotFound otherwise."""
+    value = (member or "").strip()
+    lookup = Q(user__email__iexact=value) if "@" in value else Q(user__public_id=value)
+    row = project_members(project=project).filter(lookup).first()
+    if row is None:
+        raise NotFound(
+            f"{value or 'That person'} is not a member of {project.key}. "
+            f"See GET /api/v1/workspaces/{{ws}}/projects/{project.key}/members."
+        )
+    return row
 
 
 def workflow_get(*, project: Project) -> tuple[list[Status], list[Transition]]:
@@ -50,19 +165,45 @@ def _tasks(workspace: Workspace, *, include_trash: bool = False) -> QuerySet[Tas
     return (
         manager.filter(workspace=workspace, project__deleted_at__isnull=True)
         .select_related("project", "status", "assignee", "reporter", "parent__project")
-        .prefetch_related("labels")
+        .prefetch_related(LABELS)
     )
 
 
-def task_get(*, workspace: Workspace, key: str, include_trash: bool = False) -> Task:
-    """The task `KEY-N` of this workspace (NotFound otherwise; trashed ones only when asked)."""
+def _visible_tasks(user: Any, workspace: Workspace, membership: Any, *, include_trash: bool = False) -> QuerySet[Task]:
+    """The tasks of the projects `user` may see (a subquery: no extra query beyond the membership)."""
+    membership = _membership(user, workspace, membership)
+    tasks = _tasks(workspace, include_trash=include_trash)
+    if membership is not None and membership.rank >= ADMIN and membership.user_id == getattr(user, "pk", None):
+        return tasks  # owners and admins see every project: no subquery to pay for
+    visible = visible_projects(user=user, workspace=workspace, membership=membership)
+    return tasks.filter(project__in=visible.values("pk"))
+
+
+def task_get(
+    *, user: Any, workspace: Workspace, key: str, include_trash: bool = False, membership: Any = UNSET
+) -> Task:
+    """The task `KEY-N` if `user` may see its project (NotFound otherwise; trashed ones only
+    when asked). `task.project.my_role` is the user's role in its project."""
+    membership = _membership(user, workspace, membership)
     parsed = parse_task_key(key)
     task = None
     if parsed is not None:
-        task = _tasks(workspace, include_trash=include_trash).filter(project__key=parsed[0], number=parsed[1]).first()
+        tasks = _visible_tasks(user, workspace, membership, include_trash=include_trash)
+        task = tasks.filter(project__key=parsed[0], number=parsed[1]).first()
+        if task is None:  # a key it had before it moved to another project (services/relocate.py)
+            task = tasks.filter(key_aliases__project_key=parsed[0], key_aliases__number=parsed[1]).first()
     if task is None:
         raise NotFound(f"No task '{key}' in this workspace. Task keys look like OPS-12.")
+    task.project.my_role = _role_in(user, membership, task.project)  # type: ignore[attr-defined]  # like the annotation
     return task
+
+
+def _role_in(user: Any, membership: Membership | None, project: Project) -> str | None:
+    """The user's effective role in one project (a query only for members, guests and clients)."""
+    if membership is None or membership.rank >= ADMIN:
+        return effective_role(membership, is_private=project.is_private, member_role=None)
+    row = ProjectMember.objects.filter(project=project, user_id=user.pk).values_list("role", flat=True).first()
+    return effective_role(membership, is_private=project.is_private, member_role=row)
 
 
 def task_list(
@@ -76,11 +217,14 @@ def task_list(
     q: str | None = None,
     order: str | None = None,
     today: datetime.date | None = None,
+    membership: Any = UNSET,
 ) -> QuerySet[Task]:
-    """Tasks matching the filters and the query language `q`, in `order` (default: rank).
+    """Tasks of the projects `user` may see matching the filters and the query language `q`,
+    in `order` (default: rank).
 
-    A constant number of queries whatever the page size: one for the page, one for its labels.
-    Raises ValidationError (invalid_query) for a bad `q` or `order`.
+    A constant number of queries whatever the page size: one for the page, one for its labels
+    (and one for the membership when not passed). Raises ValidationError (invalid_query) for a
+    bad `q` or `order`.
     """
     nodes: list[Node] = []
     if status:
@@ -92,7 +236,7 @@ def task_list(
     parsed = query_compiler.parse(q) if q else None
     if parsed is not None:
         nodes.append(parsed)
-    tasks = _tasks(workspace)
+    tasks = _visible_tasks(user, workspace, membership)
     if project is not None:
         tasks = tasks.filter(project=project)
     if nodes:
@@ -102,14 +246,18 @@ def task_list(
                 user=user,
                 workspace=workspace,
                 today=today or query_compiler.user_today(user),
+                project=project,
             )
         )
-    return tasks.order_by(*query_compiler.order_by(order))
+    return tasks.order_by(*query_compiler.order_by(order, ranked_by=parsed))
 
 
-def project_get_any(*, workspace: Workspace, key: str) -> Project:
-    """A project of this workspace by key, trashed ones included (for restoring it)."""
+def project_get_any(*, user: Any, workspace: Workspace, key: str, membership: Any = UNSET) -> Project:
+    """A project `user` may see by key, trashed ones included (for restoring it)."""
+    membership = _membership(user, workspace, membership)
     project = Project.all_objects.filter(workspace=workspace, key=(key or "").upper()).select_related("lead").first()
+    if project is not None and _role_in(user, membership, project) is None:
+        project = None
     if project is None:
         raise NotFound(f"No project '{key}' in this workspace, not even in the trash.")
     return project
@@ -160,7 +308,7 @@ def task_list_for_board(*, workspace: Workspace, project: Project) -> list[Board
     tasks = (
         Task.objects.filter(workspace=workspace, project=project)
         .select_related("project", "status", "assignee")
-        .prefetch_related("labels")
+        .prefetch_related(LABELS)
         .order_by("rank", "id")
     )
     for task in tasks:
@@ -229,15 +377,87 @@ def task_children(*, workspace: Workspace, task: Task) -> QuerySet[Task]:
     )
 
 
-def my_open_tasks(*, workspace: Workspace, user: Any) -> QuerySet[Task]:
+def my_open_tasks(*, workspace: Workspace, user: Any, membership: Any = UNSET) -> QuerySet[Task]:
     """The live tasks of this workspace assigned to `user` that are still open (not done or
-    cancelled), across its live projects; earliest due first, undated last.
+    cancelled), across the live projects they may see; earliest due first, undated last.
 
-    Two queries whatever the number of tasks: the tasks (with project, status, assignee), labels.
+    Two queries whatever the number of tasks: the tasks (with project, status, assignee), labels
+    (plus the membership when not passed).
     """
     return (
-        _tasks(workspace)
+        _visible_tasks(user, workspace, membership)
         .filter(assignee=user)
         .exclude(status__category__in=CLOSED_CATEGORIES)
         .order_by(F("due_date").asc(nulls_last=True), "-priority", "project__key", "number")
     )
+
+
+# --- task fields: collaborators, checklist counts, custom field values (services/fields.py) ------
+
+
+def with_task_fields(tasks: QuerySet[Task]) -> QuerySet[Task]:
+    """`tasks` with collaborators prefetched and `checklist_done`/`checklist_total` annotated.
+
+    Adds one query (collaborators) whatever the number of tasks; the counts are subqueries.
+    """
+    items = ChecklistItem.objects.filter(task=OuterRef("pk")).order_by().values("task")
+    counted = items.annotate(n=Count("pk")).values("n")
+    return tasks.prefetch_related("collaborators").annotate(
+        checklist_total=Coalesce(Subquery(counted), 0),
+        checklist_done=Coalesce(Subquery(items.filter(done=True).annotate(n=Count("pk")).values("n")), 0),
+    )
+
+
+def attach_custom_values(tasks: list[Task]) -> list[Task]:
+    """Set `task.custom_values` = {field name: value} (live fields, in order) on each task.
+
+    One query for the definitions of the tasks' projects, one more for person fields' e-mails.
+    """
+    project_ids = {t.project_id for t in tasks}
+    definitions: dict[int, list[CustomField]] = {pk: [] for pk in project_ids}
+    if project_ids:
+        for field in CustomField.objects.filter(project_id__in=project_ids).order_by("position", "id"):
+            definitions[field.project_id].append(field)
+    person_ids = [
+        (t.custom_fields or {}).get(f.public_id)
+        for t in tasks
+        for f in definitions.get(t.project_id, [])
+        if f.type == CustomFieldType.USER
+    ]
+    emails = emails_by_user_id(i for i in person_ids if i)
+    for task in tasks:
+        task.custom_values = display_values(definitions.get(task.project_id, []), task.custom_fields, emails)  # type: ignore[attr-defined]  # an attached read value
+    return tasks
+
+
+def custom_field_list(*, project: Project) -> QuerySet[CustomField]:
+    return CustomField.objects.filter(project=project).select_related("project").order_by("position", "id")
+
+
+def custom_field_get(*, project: Project, field_id: str) -> CustomField:
+    field = CustomField.objects.filter(project=project, public_id=field_id).select_related("project").first()
+    if field is None:
+        raise NotFound(
+            f"No field '{field_id}' in {project.key}. See GET /api/v1/workspaces/{{ws}}/projects/{project.key}/fields."
+        )
+    return field
+
+
+def checklist(*, task: Task) -> QuerySet[ChecklistItem]:
+    return ChecklistItem.objects.filter(task=task).select_related("done_by").order_by("rank", "id")
+
+
+def checklist_item_get(*, task: Task, item_id: str) -> ChecklistItem:
+    item = ChecklistItem.objects.filter(task=task, public_id=item_id).select_related("task__project").first()
+    if item is None:
+        raise NotFound(f"No checklist item '{item_id}' on {task.key}. See GET .../tasks/{task.key}/checklist.")
+    return item
+
+
+def task_watchers(*, task: Task) -> list[Any]:
+    return list(task.watchers.order_by("name", "email"))
+
+
+def tasks_by_pk(*, workspace: Workspace, pks: list[int]) -> QuerySet[Task]:
+    """These tasks of the workspace (trashed ones too), with what the task row shows."""
+    return _tasks(workspace, include_trash=True).filter(pk__in=pks)

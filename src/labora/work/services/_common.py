@@ -1,14 +1,20 @@
-"""Helpers shared by the work services: membership, versions, people, text."""
+"""Helpers shared by the work services: membership and project roles, versions, people, text."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
+from typing import Any, TypeVar, cast
 
 from labora.accounts.models import User
-from labora.core.errors import ValidationError
+from labora.core.errors import NotFound, ValidationError
 from labora.core.policy import check
 from labora.core.versioning import check_version  # noqa: F401  (re-exported for the work services)
+from labora.work.models import Project, ProjectMember
+from labora.work.permissions import ADMIN, ProjectAccess, effective_role
 from labora.workspaces.models import Membership, Workspace
 
 
@@ -29,14 +35,87 @@ def is_set(value: Any) -> bool:
     return value is not UNSET
 
 
+# The memberships and project roles looked up during one service call (see `access_cached`):
+# a bulk change of 200 tasks asks the database once, not 200 times. None = no cache active.
+_ACCESS_CACHE: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("work_access_cache", default=None)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+@contextmanager
+def access_cache() -> Iterator[None]:
+    """Within this block, memberships and project roles are looked up once per user and project."""
+    if _ACCESS_CACHE.get() is not None:
+        yield
+        return
+    token = _ACCESS_CACHE.set({})
+    try:
+        yield
+    finally:
+        _ACCESS_CACHE.reset(token)
+
+
+def access_cached(fn: _F) -> _F:
+    """Decorate a service that authorises many times (bulk changes) to look roles up once."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with access_cache():
+            return fn(*args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
+def _cached(key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+    cache = _ACCESS_CACHE.get()
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
 def membership_of(actor: Any, workspace: Workspace) -> Membership | None:
     if not getattr(actor, "pk", None):
         return None
-    return Membership.objects.filter(workspace=workspace, user=actor).first()
+    return _cached(
+        ("membership", actor.pk, workspace.pk),
+        lambda: Membership.objects.filter(workspace=workspace, user=actor).first(),
+    )
 
 
-def authorise(actor: Any, action: str, workspace: Workspace, message: str) -> None:
-    check(actor, action, membership_of(actor, workspace), message=message)
+def project_access(actor: Any, project: Project) -> ProjectAccess:
+    """The actor's effective role in `project` (one query for the membership, one for the
+    ProjectMember row unless the workspace role already decides)."""
+    membership = membership_of(actor, project.workspace)
+    member_role = None
+    if membership is not None and not membership.rank >= ADMIN:
+        member_role = _cached(
+            ("project_role", actor.pk, project.pk),
+            lambda: (
+                ProjectMember.objects.filter(project_id=project.pk, user_id=actor.pk)
+                .values_list("role", flat=True)
+                .first()
+            ),
+        )
+    role = effective_role(membership, is_private=project.is_private, member_role=member_role)
+    return ProjectAccess(membership=membership, project=project, role=role)
+
+
+def authorise(actor: Any, action: str, target: Workspace | Project, message: str) -> None:
+    """Raise PermissionDenied unless `actor` may do `action`.
+
+    With a Project, the actor's project role decides, and a project they cannot see at all is
+    a NotFound (as if it did not exist); with a Workspace, the workspace role decides.
+    """
+    if isinstance(target, Project):
+        access = project_access(actor, target)
+        if access.role is None:
+            raise NotFound(f"No project '{target.key}' in this workspace.")
+        hint = f" You are a {access.role} of {target.key}; ask one of its managers if you need more."
+        check(actor, action, access, message=message + hint)
+        return
+    check(actor, action, membership_of(actor, target), message=message)
 
 
 def clean_text(value: str | None, *, field: str, limit: int, required: bool = True) -> str:

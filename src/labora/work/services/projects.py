@@ -13,7 +13,7 @@ from labora.accounts.models import User
 from labora.core import events
 from labora.core.errors import Conflict, ValidationError
 from labora.core.trash import move_to_trash, take_from_trash
-from labora.work.models import Category, Project, ProjectKind, Status
+from labora.work.models import Category, Project, ProjectKind, ProjectMember, ProjectRole, Status
 from labora.work.services._common import (
     UNSET,
     authorise,
@@ -28,6 +28,39 @@ from labora.work.services._common import (
 from labora.workspaces.models import Workspace
 
 KEY_RE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+DEFAULT_COLOUR = "#4f46e5"
+# The icons a project may wear: names of the `{% icon %}` tag (labora/web/icons.py). "" = none.
+PROJECT_ICONS = (
+    "projects",
+    "board",
+    "calendar",
+    "gantt",
+    "goals",
+    "reports",
+    "users",
+    "building",
+    "inbox",
+    "mail",
+    "shield",
+    "sparkles",
+    "time",
+    "settings",
+)
+# The colours the pages offer as swatches (any #rrggbb is accepted).
+PROJECT_COLOURS = (
+    "#4f46e5",
+    "#2563eb",
+    "#0891b2",
+    "#059669",
+    "#65a30d",
+    "#ca8a04",
+    "#ea580c",
+    "#dc2626",
+    "#db2777",
+    "#9333ea",
+    "#475569",
+)
 
 # (name, category) in board order.
 DEFAULT_WORKFLOWS: dict[str, list[tuple[str, str]]] = {
@@ -71,6 +104,39 @@ def _clean_kind(kind: str) -> str:
     return kind
 
 
+def _clean_colour(colour: str | None) -> str:
+    value = (colour or "").strip().lower()
+    if not value:
+        return DEFAULT_COLOUR
+    if not COLOUR_RE.match(value):
+        raise ValidationError(
+            f"The colour '{colour}' is not a hex colour. Write it as #rrggbb, e.g. {DEFAULT_COLOUR}.",
+            fields={"colour": "#rrggbb"},
+        )
+    return value
+
+
+def _clean_icon(icon: str | None) -> str:
+    value = (icon or "").strip()
+    if value and value not in PROJECT_ICONS:
+        raise ValidationError(
+            f"Unknown icon '{value}'. Use one of: {', '.join(PROJECT_ICONS)} (or none).",
+            fields={"icon": "unknown icon"},
+        )
+    return value
+
+
+def _check_has_manager(project: Project) -> None:
+    """A private project needs a manager among its members, or nobody could run it."""
+    if not ProjectMember.objects.filter(project=project, role=ProjectRole.MANAGER).exists():
+        raise ValidationError(
+            f"{project.key} has no manager among its members, so making it private would leave "
+            "nobody to run it. Add a member with the manager role first, then make it private.",
+            code="no_manager",
+            fields={"is_private": "needs a manager"},
+        )
+
+
 def _snapshot(project: Project) -> dict[str, Any]:
     return {
         "name": project.name,
@@ -80,6 +146,9 @@ def _snapshot(project: Project) -> dict[str, Any]:
         "target_date": date_value(project.target_date),
         "lead": user_value(project.lead),
         "archived": project.archived_at is not None,
+        "is_private": project.is_private,
+        "colour": project.colour,
+        "icon": project.icon,
     }
 
 
@@ -94,8 +163,12 @@ def project_create(
     start_date: datetime.date | None = None,
     target_date: datetime.date | None = None,
     lead: str | None = None,
+    is_private: bool = False,
+    colour: str | None = None,
+    icon: str | None = None,
 ) -> Project:
-    """Create a project (or an ongoing stream) with its default workflow.
+    """Create a project (or an ongoing stream) with its default workflow; its creator becomes
+    its manager.
 
     Raises PermissionDenied, ValidationError, Conflict (key taken, trashed projects included).
     """
@@ -103,6 +176,8 @@ def project_create(
     key = _clean_key(key)
     name = clean_text(name, field="name", limit=200)
     kind = _clean_kind(kind)
+    colour = _clean_colour(colour)
+    icon = _clean_icon(icon)
     check_dates(start_date, target_date, start_field="start_date", end_field="target_date")
     lead_user = member_by_email(workspace, lead, field="lead")
     try:
@@ -116,7 +191,11 @@ def project_create(
                 start_date=start_date,
                 target_date=target_date,
                 lead=lead_user,
+                is_private=bool(is_private),
+                colour=colour,
+                icon=icon,
             )
+            ProjectMember.objects.create(project=project, user=actor, role=ProjectRole.MANAGER)
             Status.objects.bulk_create(
                 Status(project=project, name=status_name, category=category, position=i)
                 for i, (status_name, category) in enumerate(DEFAULT_WORKFLOWS[kind])
@@ -127,7 +206,7 @@ def project_create(
                 workspace=workspace,
                 target=project,
                 target_label=f"{key} {name}",
-                data={**_event_data(project), "name": name, "kind": kind},
+                data={**_event_data(project), "name": name, "kind": kind, "is_private": project.is_private},
             )
     except IntegrityError:
         raise Conflict(
@@ -150,9 +229,13 @@ def project_update(
     target_date: Any = UNSET,
     lead: Any = UNSET,
     archived: Any = UNSET,
+    is_private: Any = UNSET,
+    colour: Any = UNSET,
+    icon: Any = UNSET,
 ) -> Project:
-    """Change a project's fields (UNSET = keep). Raises PermissionDenied, ValidationError, Conflict."""
-    authorise(actor, "project.update", project.workspace, "Only workspace members can change projects.")
+    """Change a project's fields (UNSET = keep). Making it private keeps its members and needs a
+    manager among them. Raises PermissionDenied, NotFound, ValidationError, Conflict."""
+    authorise(actor, "project.update", project, "Only managers of the project can change its settings.")
     with transaction.atomic():
         locked = Project.objects.select_for_update(of=("self",)).select_related("lead").get(pk=project.pk)
         check_version(locked, version, "project")
@@ -172,6 +255,14 @@ def project_update(
             locked.lead = member_by_email(project.workspace, lead, field="lead")
         if is_set(archived) and archived != (locked.archived_at is not None):
             locked.archived_at = timezone.now() if archived else None
+        if is_set(colour):
+            locked.colour = _clean_colour(colour)
+        if is_set(icon):
+            locked.icon = _clean_icon(icon)
+        if is_set(is_private) and is_private is not None and bool(is_private) != locked.is_private:
+            if is_private:
+                _check_has_manager(locked)
+            locked.is_private = bool(is_private)
         after = _snapshot(locked)
         changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
         if changes:
@@ -191,7 +282,7 @@ def project_update(
 
 def project_delete(*, actor: User, project: Project) -> Project:
     """Move a project (and so its tasks) to the trash. Raises PermissionDenied."""
-    authorise(actor, "project.delete", project.workspace, "Only workspace members can delete projects.")
+    authorise(actor, "project.delete", project, "Only managers of the project can delete it.")
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         move_to_trash(locked, actor=actor)
@@ -208,7 +299,7 @@ def project_delete(*, actor: User, project: Project) -> Project:
 
 def project_restore(*, actor: User, project: Project) -> Project:
     """Bring a project (and so its tasks) back from the trash. Raises PermissionDenied, ValidationError."""
-    authorise(actor, "project.delete", project.workspace, "Only workspace members can restore projects.")
+    authorise(actor, "project.delete", project, "Only managers of the project can restore it.")
     with transaction.atomic():
         locked = Project.all_objects.select_for_update().get(pk=project.pk)
         if locked.deleted_at is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,7 @@ from labora.work.models import (
     CLOSED_CATEGORIES,
     PRIORITY_BY_NAME,
     Category,
+    CustomField,
     Label,
     Project,
     Status,
@@ -27,8 +29,10 @@ from labora.work.models import (
     TaskType,
     Transition,
 )
+from labora.work.services import fields as field_services
 from labora.work.services._common import (
     UNSET,
+    access_cached,
     authorise,
     check_dates,
     check_version,
@@ -38,11 +42,15 @@ from labora.work.services._common import (
     member_by_email,
     user_value,
 )
+from labora.work.services.rollup import rollup_refresh
+from labora.work.services.watchers import add_watchers
 from labora.workspaces.models import Workspace
 
 TASK_KEY_RE = re.compile(r"^([A-Za-z][A-Za-z0-9]{1,9})-([1-9][0-9]{0,9})$")
 MAX_LABELS = 50
 MAX_ESTIMATE_HOURS = 100_000
+MAX_COLLABORATORS = 50
+THREE_POINT = ("estimate_optimistic", "estimate_likely", "estimate_pessimistic")
 
 
 def parse_task_key(key: str) -> tuple[str, int] | None:
@@ -57,8 +65,21 @@ def _event_data(task: Task) -> dict[str, Any]:
     return {"project": task.project.key, "task": task.key}
 
 
-def snapshot(task: Task) -> dict[str, Any]:
-    """The task's fields as plain values, for the activity log's {field: [before, after]}."""
+def snapshot(task: Task, definitions: list[CustomField] | None = None) -> dict[str, Any]:
+    """The task's fields as plain values, for the activity log's {field: [before, after]}.
+
+    With `definitions`, also its custom field values ("cf:<name>") and its collaborators.
+    """
+    extra: dict[str, Any] = {}
+    if definitions is not None:
+        extra = {
+            "collaborators": sorted(user.email for user in task.collaborators.all()),
+            **{
+                f"estimate_{point}_hours": _hours(getattr(task, f"estimate_{point}_minutes"))
+                for point in ("optimistic", "likely", "pessimistic")
+            },
+            **field_services.snapshot_values(definitions, task.custom_fields),
+        }
     return {
         "title": task.title,
         "description": task.description,
@@ -71,8 +92,13 @@ def snapshot(task: Task) -> dict[str, Any]:
         "due_date": date_value(task.due_date),
         "duration_days": task.duration_days,
         "estimate_hours": task.estimate_hours,
-        "labels": sorted(label.name for label in task.labels.all()),
+        "labels": sorted(label.name for label in task.label_objects()),
+        **extra,
     }
+
+
+def _hours(minutes: int | None) -> float | None:
+    return None if minutes is None else round(minutes / 60, 2)
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -87,12 +113,8 @@ def _priority(value: str) -> int:
     return PRIORITY_BY_NAME[value]
 
 
-def _type(value: str) -> str:
-    if value not in TaskType.values:
-        raise ValidationError(
-            f"Unknown type '{value}'. Use one of: {', '.join(TaskType.values)}.", fields={"type": "unknown type"}
-        )
-    return value
+def _type(project: Project, value: str) -> str:
+    return field_services.check_type(project, value)
 
 
 def _status_by_name(project: Project, name: str) -> Status:
@@ -115,14 +137,61 @@ def _initial_status(project: Project) -> Status:
     return statuses[0]
 
 
-def _estimate_minutes(hours: float | Decimal | None) -> int | None:
+def _estimate_minutes(hours: float | Decimal | None, field: str = "estimate_hours") -> int | None:
     if hours is None:
         return None
+    if isinstance(hours, bool) or not isinstance(hours, (int, float, Decimal)):
+        raise ValidationError("An estimate is a number of hours, e.g. 1.5.", fields={field: "not a number"})
     if not 0 <= hours <= MAX_ESTIMATE_HOURS:
         raise ValidationError(
-            f"The estimate is between 0 and {MAX_ESTIMATE_HOURS} hours.", fields={"estimate_hours": "out of range"}
+            f"The estimate is between 0 and {MAX_ESTIMATE_HOURS} hours.", fields={field: "out of range"}
         )
     return round(Decimal(str(hours)) * 60)
+
+
+def _three_point(task: Task, given: dict[str, Any]) -> bool:
+    """Apply the optimistic/likely/pessimistic hours in `given` (UNSET = keep) to `task`.
+
+    Returns whether any of them was given. Raises ValidationError unless o <= l <= p.
+    """
+    touched = False
+    for name in THREE_POINT:
+        hours = given.get(name, UNSET)
+        if is_set(hours):
+            touched = True
+            setattr(task, f"{name}_minutes", _estimate_minutes(hours, f"{name}_hours"))
+    values = [(name, getattr(task, f"{name}_minutes")) for name in THREE_POINT]
+    present = [(name, minutes) for name, minutes in values if minutes is not None]
+    for (low_name, low), (high_name, high) in itertools.pairwise(present):
+        if low > high:
+            raise ValidationError(
+                f"A three-point estimate reads optimistic <= likely <= pessimistic; the {low_name.split('_')[1]} "
+                f"({low / 60:g} h) is above the {high_name.split('_')[1]} ({high / 60:g} h).",
+                code="estimate_order",
+                fields={f"{high_name}_hours": f"below {low_name}_hours"},
+            )
+    return touched
+
+
+def _pert_minutes(task: Task) -> int | None:
+    """(o + 4l + p) / 6 when all three points are known."""
+    o, m, p = (getattr(task, f"{name}_minutes") for name in THREE_POINT)
+    if o is None or m is None or p is None:
+        return None
+    return round((o + 4 * m + p) / 6)
+
+
+def _collaborators(workspace: Workspace, emails: list[str] | None) -> list[User]:
+    people: dict[int, User] = {}
+    for i, email in enumerate(emails or []):
+        person = member_by_email(workspace, email, field=f"collaborators.{i}")
+        if person is not None:
+            people[person.pk] = person
+    if len(people) > MAX_COLLABORATORS:
+        raise ValidationError(
+            f"A task has at most {MAX_COLLABORATORS} collaborators.", fields={"collaborators": "too many"}
+        )
+    return list(people.values())
 
 
 def _duration(days: int | None) -> int | None:
@@ -268,19 +337,27 @@ def task_create(
     duration_days: int | None = None,
     estimate_hours: float | None = None,
     labels: list[str] | None = None,
+    collaborators: list[str] | None = None,
+    estimate_optimistic_hours: float | None = None,
+    estimate_likely_hours: float | None = None,
+    estimate_pessimistic_hours: float | None = None,
+    custom_fields: dict[str, Any] | None = None,
 ) -> Task:
     """Create a task with the next number of its project (`KEY-N`, never reused).
 
-    Raises PermissionDenied, ValidationError (unknown status/assignee/parent/label, dates, WIP limit).
+    With only the three-point estimate given, the estimate is its PERT mean (o + 4l + p) / 6.
+    The reporter and the assignee start watching it. Raises PermissionDenied, ValidationError
+    (unknown type/status/assignee/parent/label/custom field, dates, estimate_order,
+    wip_limit_reached, required_field_missing).
     """
     workspace = project.workspace
-    authorise(actor, "task.write", workspace, "Guests and clients cannot create tasks.")
+    authorise(actor, "task.write", project, "Viewers cannot create tasks.")
     title = clean_text(title, field="title", limit=500)
     check_dates(start_date, due_date, start_field="start_date", end_field="due_date")
     fields = {
         "title": title,
         "description": (description or "").strip(),
-        "type": _type(type),
+        "type": _type(project, type),
         "priority": _priority(priority),
         "assignee": member_by_email(workspace, assignee, field="assignee"),
         "start_date": start_date,
@@ -288,6 +365,9 @@ def task_create(
         "duration_days": _duration(duration_days),
         "estimate_minutes": _estimate_minutes(estimate_hours),
     }
+    people = _collaborators(workspace, collaborators)
+    definitions = field_services.field_definitions(project)
+    values = field_services.merge_values(project, {}, custom_fields or {}, definitions) if custom_fields else {}
     with transaction.atomic():
         # The counter row: an atomic increment that also locks the project row until commit,
         # so concurrent creates in a project take numbers (and ranks) one after another.
@@ -308,12 +388,28 @@ def task_create(
             reporter=actor,
             parent=_parent(locked, parent),
             rank=rank.between(last, None),
+            custom_fields=values,
             **fields,
         )
+        three_point = {
+            "estimate_optimistic": estimate_optimistic_hours,
+            "estimate_likely": estimate_likely_hours,
+            "estimate_pessimistic": estimate_pessimistic_hours,
+        }
+        _three_point(task, three_point)
+        if task.estimate_minutes is None:
+            task.estimate_minutes = _pert_minutes(task)
+        new_labels = _labels(actor, workspace, labels) if labels else []
+        field_services.check_required(task, target, label_count=len(new_labels), definitions=definitions)
         _stamp_completion(task, None, target)
         task.save()
-        if labels:
-            task.labels.set(_labels(actor, workspace, labels))
+        if new_labels:
+            task.labels.set(new_labels)
+        task.label_list = list(new_labels)  # type: ignore[attr-defined]  # what label_objects() reads
+        if people:
+            task.collaborators.set(people)
+        add_watchers(task, [actor, task.assignee])
+        rollup_refresh([task.pk])
         events.record(
             name="task.created",
             actor=actor,
@@ -342,14 +438,22 @@ def task_update(
     duration_days: Any = UNSET,
     estimate_hours: Any = UNSET,
     labels: Any = UNSET,
+    collaborators: Any = UNSET,
+    estimate_optimistic_hours: Any = UNSET,
+    estimate_likely_hours: Any = UNSET,
+    estimate_pessimistic_hours: Any = UNSET,
+    custom_fields: Any = UNSET,
 ) -> Task:
     """Change a task's fields (UNSET = keep, None = clear); a status change follows the workflow.
 
-    Raises PermissionDenied, ValidationError (transition_not_allowed, wip_limit_reached, unknown
-    status/assignee/parent, parent_cycle, dates), Conflict (stale version).
+    `custom_fields` changes only the fields it names (a None value clears one). Setting the
+    three-point estimate without `estimate_hours` sets the estimate to its PERT mean. A new
+    assignee starts watching. Raises PermissionDenied, ValidationError (transition_not_allowed,
+    wip_limit_reached, required_field_missing, unknown type/status/assignee/parent/custom field,
+    parent_cycle, estimate_order, dates), Conflict (stale version).
     """
     workspace = task.workspace
-    authorise(actor, "task.write", workspace, "Guests and clients cannot change tasks.")
+    authorise(actor, "task.write", task.project, "Viewers cannot change tasks.")
     with transaction.atomic():
         locked = (
             Task.objects.select_for_update(of=("self",))
@@ -360,13 +464,16 @@ def task_update(
         if locked is None:
             raise NotFound(f"Task {task.key} is in the trash; restore it first.")
         check_version(locked, version, "task")
-        before = snapshot(locked)
+        definitions = field_services.field_definitions(locked.project)
+        before = snapshot(locked, definitions)
+        old_parent_id, old_category = locked.parent_id, locked.status.category
+        old_estimate = locked.estimate_minutes
         if is_set(title):
             locked.title = clean_text(title, field="title", limit=500)
         if is_set(description):
             locked.description = (description or "").strip()
         if is_set(type):
-            locked.type = _type(type or "")
+            locked.type = _type(locked.project, type or "")
         if is_set(priority):
             locked.priority = _priority(priority or "")
         if is_set(assignee):
@@ -382,6 +489,22 @@ def task_update(
             locked.duration_days = _duration(duration_days)
         if is_set(estimate_hours):
             locked.estimate_minutes = _estimate_minutes(estimate_hours)
+        three_point = {
+            "estimate_optimistic": estimate_optimistic_hours,
+            "estimate_likely": estimate_likely_hours,
+            "estimate_pessimistic": estimate_pessimistic_hours,
+        }
+        if _three_point(locked, three_point) and not is_set(estimate_hours):
+            pert = _pert_minutes(locked)
+            if pert is not None:
+                locked.estimate_minutes = pert
+        if is_set(custom_fields):
+            locked.custom_fields = field_services.merge_values(
+                locked.project, locked.custom_fields, custom_fields or {}, definitions
+            )
+        new_labels = _labels(actor, workspace, labels or []) if is_set(labels) else None
+        if is_set(collaborators):
+            locked.collaborators.set(_collaborators(workspace, collaborators or []))
         if is_set(status):
             if not status:
                 raise ValidationError("A task always has a status.", fields={"status": "required"})
@@ -389,12 +512,14 @@ def task_update(
             if target.pk != locked.status_id:
                 _check_transition(locked, target)
                 _check_wip(target, entering=True)
+                label_count = len(new_labels) if new_labels is not None else locked.labels.count()
+                field_services.check_required(locked, target, label_count=label_count, definitions=definitions)
                 _stamp_completion(locked, locked.status, target)
                 locked.status = target
-        if is_set(labels):
-            new_labels = _labels(actor, workspace, labels or [])
+        if new_labels is not None:
             locked.labels.set(new_labels)
-        after = snapshot(locked)
+            locked.label_list = list(new_labels)  # what label_objects() reads
+        after = snapshot(locked, definitions)
         changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
         if changes:
             locked.version += 1
@@ -408,16 +533,26 @@ def task_update(
                 data=_event_data(locked),
                 changes=changes,
             )
+            if "assignee" in changes:
+                add_watchers(locked, [locked.assignee])
+            rolled = (
+                locked.parent_id != old_parent_id
+                or locked.status.category != old_category
+                or locked.estimate_minutes != old_estimate
+            )
+            if rolled:
+                rollup_refresh([locked.pk, old_parent_id])
     return locked
 
 
 def task_delete(*, actor: User, task: Task) -> Task:
     """Move a task to the trash (its number stays taken). Raises PermissionDenied."""
-    authorise(actor, "task.write", task.workspace, "Guests and clients cannot delete tasks.")
+    authorise(actor, "task.write", task.project, "Viewers cannot delete tasks.")
     with transaction.atomic():
         locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
         if locked.deleted_at is None:
             move_to_trash(locked, actor=actor)
+            rollup_refresh([locked.parent_id])
             events.record(
                 name="task.deleted",
                 actor=actor,
@@ -431,12 +566,13 @@ def task_delete(*, actor: User, task: Task) -> Task:
 
 def task_restore(*, actor: User, task: Task) -> Task:
     """Bring a task back from the trash. Raises PermissionDenied, ValidationError (not in the trash)."""
-    authorise(actor, "task.write", task.workspace, "Guests and clients cannot restore tasks.")
+    authorise(actor, "task.write", task.project, "Viewers cannot restore tasks.")
     with transaction.atomic():
         locked = Task.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=task.pk)
         if locked.deleted_at is None:
             raise ValidationError(f"{locked.key} is not in the trash.", code="not_in_trash")
         take_from_trash(locked)
+        rollup_refresh([locked.pk])
         events.record(
             name="task.restored",
             actor=actor,
@@ -486,6 +622,7 @@ def _prefixed(error: LaboraError, key: str) -> LaboraError:
     return copy
 
 
+@access_cached  # one membership and role lookup for the whole batch, not one per task
 def task_bulk_update(
     *,
     actor: User,
@@ -506,7 +643,7 @@ def task_bulk_update(
     ValidationError (unknown keys, too many, nothing to do, or the first task refused, its
     message prefixed with the task key), NotFound.
     """
-    authorise(actor, "task.write", workspace, "Guests and clients cannot change tasks.")
+    authorise(actor, "task.write", project or workspace, "Viewers cannot change tasks.")
     keys = list(dict.fromkeys((k or "").strip().upper() for k in task_keys))
     if not keys:
         raise ValidationError("Name at least one task key.", fields={"tasks": "required"})
@@ -554,7 +691,7 @@ def task_bulk_update(
                     continue
                 fields = dict(changes)
                 if adding or removing:
-                    current = [label.name for label in tasks[key].labels.all()]
+                    current = [label.name for label in tasks[key].label_objects()]
                     names = [n for n in [*current, *adding] if n.lower() not in removing]
                     fields["labels"] = names
                 result.append(task_update(actor=actor, task=tasks[key], **fields))
@@ -598,7 +735,7 @@ def task_move(
     version), ValidationError (unknown or foreign neighbour, transition_not_allowed,
     wip_limit_reached).
     """
-    authorise(actor, "task.write", task.workspace, "Guests and clients cannot move tasks.")
+    authorise(actor, "task.write", task.project, "Viewers cannot move tasks.")
     with transaction.atomic():
         locked = (
             Task.objects.select_for_update(of=("self",)).select_related("project", "status").filter(pk=task.pk).first()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -12,9 +13,11 @@ from labora.accounts.models import User
 from labora.core import events
 from labora.core.errors import ValidationError
 from labora.work.models import CLOSED_CATEGORIES, Category, Project, Status, Task, Transition
+from labora.work.services import fields as field_services
 from labora.work.services._common import authorise, check_version, clean_text
 
 MAX_STATUSES = 30
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,26 @@ class StatusSpec:
     category: str
     wip_limit: int | None = None
     id: int | None = None
+    colour: str = ""  # "#rrggbb", or "" for the category's colour
+    # Fields a task needs to enter the status: see fields.REQUIRABLE, custom fields as "cf:<name>".
+    required_fields: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _describe_status(status: Status) -> str:
+    details = [status.category]
+    if status.wip_limit:
+        details.append(f"WIP {status.wip_limit}")
+    if status.colour:
+        details.append(status.colour)
+    if status.required_fields:
+        details.append(f"requires {len(status.required_fields)} field{'s' if len(status.required_fields) != 1 else ''}")
+    return f"{status.name} ({', '.join(details)})"
 
 
 def _describe(statuses: list[Status], transitions: list[Transition]) -> dict[str, Any]:
     names = {s.pk: s.name for s in statuses}
     return {
-        "statuses": [f"{s.name} ({s.category}{f', WIP {s.wip_limit}' if s.wip_limit else ''})" for s in statuses],
+        "statuses": [_describe_status(s) for s in statuses],
         "transitions": sorted(f"{names[t.from_status_id]} -> {names[t.to_status_id]}" for t in transitions),
     }
 
@@ -57,6 +74,11 @@ def _validate(statuses: list[StatusSpec], transitions: list[tuple[str, str]]) ->
         if spec.wip_limit is not None and spec.wip_limit < 1:
             raise ValidationError(
                 "A WIP limit is at least 1 (leave it null for no limit).", fields={f"statuses.{i}.wip_limit": "< 1"}
+            )
+        if spec.colour and not COLOUR_RE.match(spec.colour):
+            raise ValidationError(
+                f"The colour of '{name}' is written #rrggbb, e.g. #16a34a (or empty for the category's colour).",
+                fields={f"statuses.{i}.colour": "not #rrggbb"},
             )
     if all(s.category in CLOSED_CATEGORIES for s in statuses):
         raise ValidationError(
@@ -85,10 +107,15 @@ def workflow_replace(
 
     A status is kept (with its tasks) when a spec names its id, or else its name (ignoring case);
     the others are removed. Raises PermissionDenied, ValidationError (a removed status still has
-    tasks, bad names), Conflict (stale version).
+    tasks, bad names, colours or required fields), Conflict (stale version).
     """
-    authorise(actor, "workflow.update", project.workspace, "Only workspace members can change workflows.")
+    authorise(actor, "workflow.update", project, "Only managers of the project can change its workflow.")
     _validate(statuses, transitions)
+    definitions = field_services.field_definitions(project)
+    required = [
+        field_services.clean_required(list(spec.required_fields), definitions, where=f"statuses.{i}.required_fields")
+        for i, spec in enumerate(statuses)
+    ]
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         check_version(locked, version, "project's workflow")
@@ -144,6 +171,8 @@ def workflow_replace(
             status.name = spec.name.strip()
             status.category = spec.category
             status.wip_limit = spec.wip_limit
+            status.colour = spec.colour.lower()
+            status.required_fields = required[position]
             status.position = position
             status.save()
             final[status.name.lower()] = status

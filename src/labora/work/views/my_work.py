@@ -50,7 +50,7 @@ def group_by_due(tasks: Iterable[Task], today: datetime.date) -> list[dict[str, 
 @workspace_page
 def my_work(request: Request, workspace: Workspace, membership: Membership) -> HttpResponse:
     today = query_compiler.user_today(request.user)
-    tasks = list(selectors.my_open_tasks(workspace=workspace, user=request.user))
+    tasks = list(selectors.my_open_tasks(workspace=workspace, user=request.user, membership=membership))
     groups = group_by_due(tasks, today)
     for group in groups:
         group["rows"] = [

@@ -14,6 +14,7 @@ from django.db import transaction
 from labora.accounts.models import User
 from labora.accounts.services import user_create, user_set_password_unchecked
 from labora.core.errors import LaboraError
+from labora.work import selectors
 from labora.work.models import Project
 from labora.work.services import (
     DEFAULT_WORKFLOWS,
@@ -23,6 +24,9 @@ from labora.work.services import (
     task_update,
     workflow_replace,
 )
+from labora.work.services import checklist as checklist_services
+from labora.work.services import fields as field_services
+from labora.work.services.watchers import task_watch
 from labora.workspaces.models import Role, Team, Workspace
 from labora.workspaces.selectors import members_list, workspace_for_user
 from labora.workspaces.services import member_invite, team_create, team_member_add, workspace_create
@@ -108,6 +112,7 @@ class Command(BaseCommand):
                 )
         member_invite(actor=owner, workspace=workspace, membership=membership, email=INVITED[0], role=INVITED[1])
         _load_work(owner=owner, workspace=workspace, users=users)
+        _load_task_fields(owner=owner, workspace=workspace, users=users)
         return [email for email, _name, _role in PEOPLE]
 
 
@@ -122,6 +127,14 @@ PROJECTS = [
     ("OPS", "Marketing ops", "ongoing", "demo", None, None, 25),
 ]
 WIP_LIMITS = {("WEB", "In progress"): 6, ("WEB", "In review"): 3, ("APP", "In progress"): 5}
+# Each project's colour and icon (docs/decisions/0006-project-access.md).
+LOOKS = {
+    "WEB": ("#2563eb", "projects"),
+    "APP": ("#9333ea", "sparkles"),
+    "MKT": ("#db2777", "mail"),
+    "ITS": ("#059669", "shield"),
+    "OPS": ("#ea580c", "inbox"),
+}
 LABELS = ["bug", "design", "backend", "frontend", "urgent-customer", "content", "infra", "research"]
 VERBS = ["Design", "Build", "Review", "Fix", "Write", "Test", "Plan", "Update", "Migrate", "Polish", "Draft", "Ship"]
 THINGS = {
@@ -219,6 +232,8 @@ def _load_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> 
             start_date=today + datetime.timedelta(days=start) if start is not None else None,
             target_date=today + datetime.timedelta(days=target) if target is not None else None,
             description=f"{name}: the demo's {'project' if kind == 'project' else 'ongoing work stream'}.",
+            colour=LOOKS[key][0],
+            icon=LOOKS[key][1],
         )
         weights = PROJECT_STATUS_WEIGHTS if kind == "project" else ONGOING_STATUS_WEIGHTS
         limits = {status: limit for (k, status), limit in WIP_LIMITS.items() if k == key}
@@ -258,3 +273,88 @@ def _load_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> 
                 first = task
             if i % 9 == 0:  # a little history in the activity log
                 task_update(actor=owner, task=task, description=f"Notes for {task.key}: see the brief in the drive.")
+
+
+CHECKLISTS = {
+    "WEB-1": [("Collect the brand assets", True), ("Agree the page list", True), ("Sign off the wireframes", False),
+              ("Book the launch review", False)],
+    "WEB-2": [("Draft", True), ("Legal review", False), ("Publish", False)],
+    "ITS-1": [("Reproduce on a clean profile", True), ("Check the VPN logs", False)],
+    "APP-1": [("iOS build", True), ("Android build", True), ("Store screenshots", False)],
+}  # fmt: skip
+THREE_POINTS = {"WEB-3": (2, 4, 12), "WEB-6": (1, 2, 3), "APP-2": (4, 8, 20), "APP-3": (8, 16, 40), "MKT-1": (3, 5, 10)}
+
+
+def _load_task_fields(*, owner: User, workspace: Workspace, users: dict[str, User]) -> None:
+    """Custom fields and a custom type on WEB, a demanding review status, checklists, watchers,
+    collaborators and three-point estimates across the projects."""
+    rng = random.Random(7)  # noqa: S311  (not security: the same demo every time)
+    web = selectors.project_get(user=owner, workspace=workspace, key="WEB")
+    web = field_services.project_types_replace(actor=owner, project=web, types=["story", "spike"])
+    for name, type, options in [
+        ("Severity", "select", ["Low", "Medium", "High"]),
+        ("Customer", "text", []),
+        ("Story points", "number", []),
+        ("Reviewer", "user", []),
+        ("Platforms", "multiselect", ["Web", "iOS", "Android"]),
+        ("Signed off", "checkbox", []),
+        ("Spec", "url", []),
+    ]:
+        field_services.custom_field_create(actor=owner, project=web, name=name, type=type, options=options)
+    # "In review" has its own colour and needs an assignee and a reviewer.
+    statuses, _ = selectors.workflow_get(project=web)
+    workflow_replace(
+        actor=owner,
+        project=web,
+        statuses=[
+            StatusSpec(
+                s.name,
+                s.category,
+                s.wip_limit,
+                s.pk,
+                "#d97706" if s.name == "In review" else "",
+                ("assignee", "cf:Reviewer") if s.name == "In review" else (),
+            )
+            for s in statuses
+        ],
+        transitions=[],
+    )
+    people = [users[h] for h in ("demo", "maya.chen", "jonas.weber", "priya.raman", "tomas.ortega")]
+    tasks = list(selectors.task_list(user=owner, workspace=workspace, project=web, order="key")[:24])
+    for i, task in enumerate(tasks):
+        values: dict[str, Any] = {
+            "Severity": rng.choice(["Low", "Medium", "High"]),
+            "Story points": rng.choice([1, 2, 3, 5, 8]),
+        }
+        if i % 3 == 0:
+            values["Customer"] = rng.choice(["Northwind", "Globex", "Initech"])
+            values["Platforms"] = rng.sample(["Web", "iOS", "Android"], k=rng.randint(1, 3))
+        if i % 4 == 0:
+            values["Reviewer"] = rng.choice(people).email
+            values["Spec"] = f"https://docs.example.com/web/{task.number}"
+            values["Signed off"] = rng.random() < 0.5
+        task_update(
+            actor=owner,
+            task=task,
+            type="story" if i % 5 == 1 else task.type,
+            custom_fields=values,
+            collaborators=[p.email for p in rng.sample(people, k=rng.randint(0, 2))],
+        )
+    for key, items in CHECKLISTS.items():
+        task = selectors.task_get(user=owner, workspace=workspace, key=key)
+        for text, done in items:
+            item = checklist_services.checklist_item_add(actor=owner, task=task, text=text)
+            if done:
+                checklist_services.checklist_item_update(actor=owner, item=item, done=True)
+    for key, (optimistic, likely, pessimistic) in THREE_POINTS.items():
+        task = selectors.task_get(user=owner, workspace=workspace, key=key)
+        task_update(
+            actor=owner,
+            task=task,
+            estimate_optimistic_hours=optimistic,
+            estimate_likely_hours=likely,
+            estimate_pessimistic_hours=pessimistic,
+        )
+    for key in ("WEB-1", "WEB-2", "APP-1", "ITS-1"):
+        task = selectors.task_get(user=owner, workspace=workspace, key=key)
+        task_watch(actor=users["maya.chen"], task=task)
