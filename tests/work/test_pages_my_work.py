@@ -88,11 +88,19 @@ def test_the_page_shows_only_my_open_tasks_of_this_workspace(client: Client, use
     services.task_create(actor=user, project=_project(user, beta, "OPS"), title="Mine elsewhere", assignee=user.email)
 
     html = client.get(URL).text
+    assigned, _, watched = html.partition('data-group="watched"')
 
-    assert "Mine in OPS" in html
-    assert "Mine in WEB" in html
+    assert "Mine in OPS" in assigned
+    assert "Mine in WEB" in assigned
     for absent in ("Mine but done", "Mine but dropped", "Someone else", "Nobody", "Mine elsewhere"):
-        assert absent not in html, absent
+        assert absent not in assigned, absent
+    # As their reporter I watch the two open tasks I created for others (or nobody): they come
+    # after mine, under "Tasks I watch"; mine are not repeated there.
+    assert "Tasks I watch" in watched
+    assert "Someone else" in watched
+    assert "Nobody" in watched
+    for absent in ("Mine in OPS", "Mine but done", "Mine elsewhere"):
+        assert absent not in watched, absent
     assert f'href="{reverse("task_detail", kwargs={"ws": "acme", "task_key": "WEB-1"})}"' in html
     assert "No due date" in html
 
@@ -129,3 +137,25 @@ def test_the_page_takes_as_many_queries_for_40_tasks_as_for_5(
 
     with django_assert_max_num_queries(len(five.captured_queries)):
         assert client.get(URL).text.count("data-task-row") == 40
+
+
+def test_tasks_i_watch_exclude_closed_ones_and_projects_i_cannot_see(client: Client, user: Any, workspace: Any) -> None:
+    owner = factories.make_user(email="boss@example.com")
+    factories.add_member(workspace, owner, role="admin")
+    ops = _project(owner, workspace, "OPS")
+    hidden = services.project_create(actor=owner, workspace=workspace, key="SEC", name="Secret", is_private=True)
+    watched = services.task_create(actor=owner, project=ops, title="Watched and open")
+    closed = services.task_create(actor=owner, project=ops, title="Watched but done")
+    secret = services.task_create(actor=owner, project=hidden, title="Watched in a private project")
+    for task in (watched, closed, secret):
+        task.watchers.add(user)
+    services.task_update(actor=owner, task=closed, status="Done")
+    membership = workspace.memberships.get(user=user)
+    membership.role = "member"
+    membership.save()
+
+    html = client.get(URL).text
+
+    assert "Watched and open" in html
+    assert "Watched but done" not in html
+    assert "Watched in a private project" not in html

@@ -392,6 +392,18 @@ def my_open_tasks(*, workspace: Workspace, user: Any, membership: Any = UNSET) -
     )
 
 
+def my_watched_tasks(*, workspace: Workspace, user: Any, membership: Any = UNSET) -> QuerySet[Task]:
+    """Open tasks `user` watches but is not assigned to (those are in my_open_tasks), in the
+    projects they may see; most recently changed first. One query plus labels."""
+    return (
+        _visible_tasks(user, workspace, membership)
+        .filter(watchers=user)
+        .exclude(assignee=user)
+        .exclude(status__category__in=CLOSED_CATEGORIES)
+        .order_by("-updated_at", "-id")
+    )
+
+
 # --- task fields: collaborators, checklist counts, custom field values (services/fields.py) ------
 
 

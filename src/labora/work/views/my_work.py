@@ -1,5 +1,6 @@
 """ "My work": the open tasks assigned to the signed-in user across the workspace's projects,
-grouped by when they are due (Overdue, Today, This week, Later, No due date)."""
+grouped by when they are due (Overdue, Today, This week, Later, No due date), then the open
+tasks they watch (most recently changed first)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from labora.work.views.projects import CATEGORY_BADGE
 from labora.work.views.tasks import PRIORITY_BADGE
 from labora.workspaces.models import Membership, Workspace
 from labora.workspaces.views import Request, workspace_page
+
+WATCHED_LIMIT = 50
 
 BUCKETS = [
     ("overdue", "Overdue"),
@@ -47,21 +50,39 @@ def group_by_due(tasks: Iterable[Task], today: datetime.date) -> list[dict[str, 
     return [{"key": key, "heading": heading, "tasks": buckets[key]} for key, heading in BUCKETS if buckets[key]]
 
 
+def _rows(tasks: Iterable[Task]) -> list[dict[str, Any]]:
+    return [
+        {
+            "task": task,
+            "status_badge": CATEGORY_BADGE[task.status.category],
+            "priority_badge": PRIORITY_BADGE.get(task.priority, ""),
+        }
+        for task in tasks
+    ]
+
+
 @workspace_page
 def my_work(request: Request, workspace: Workspace, membership: Membership) -> HttpResponse:
     today = query_compiler.user_today(request.user)
     tasks = list(selectors.my_open_tasks(workspace=workspace, user=request.user, membership=membership))
     groups = group_by_due(tasks, today)
     for group in groups:
-        group["rows"] = [
-            {
-                "task": task,
-                "status_badge": CATEGORY_BADGE[task.status.category],
-                "priority_badge": PRIORITY_BADGE.get(task.priority, ""),
-            }
-            for task in group["tasks"]
-        ]
-    context = {"workspace": workspace, "groups": groups, "task_count": len(tasks), "today": today}
+        group["rows"] = _rows(group["tasks"])
+    watched = list(
+        selectors.my_watched_tasks(workspace=workspace, user=request.user, membership=membership)[: WATCHED_LIMIT + 1]
+    )
+    context = {
+        "workspace": workspace,
+        "groups": groups,
+        "task_count": len(tasks),
+        "today": today,
+        "watched": {
+            "key": "watched",
+            "heading": "Tasks I watch",
+            "rows": _rows(watched[:WATCHED_LIMIT]),
+            "more": len(watched) > WATCHED_LIMIT,
+        },
+    }
     return render(request, "work/my_work.html", context)
 
 
