@@ -277,7 +277,12 @@ def saved_view_update(
     with transaction.atomic():
         if view.project_id is not None:
             Project.objects.select_for_update().filter(pk=view.project_id).first()
-        locked = SavedView.objects.select_for_update().select_related("project", "owner").filter(pk=view.pk).first()
+        locked = (
+            SavedView.objects.select_for_update(of=("self",))
+            .select_related("project", "owner")
+            .filter(pk=view.pk)
+            .first()
+        )
         if locked is None:
             raise NotFound(f"The view '{view.name}' was deleted.")
         check_version(locked, version, "view")
@@ -317,7 +322,7 @@ def saved_view_delete(*, actor: User, view: SavedView) -> SavedView:
     """Delete a view (to the trash). Raises PermissionDenied (not the owner nor a project manager)."""
     _check_edit(actor, view, "delete")
     with transaction.atomic():
-        locked = SavedView.all_objects.select_for_update().select_related("project").get(pk=view.pk)
+        locked = SavedView.all_objects.select_for_update(of=("self",)).select_related("project").get(pk=view.pk)
         if locked.deleted_at is None:
             move_to_trash(locked, actor=actor)
             events.record(
