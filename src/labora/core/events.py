@@ -93,6 +93,11 @@ def record(
     return event
 
 
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field-level `{field: [before, after]}` between two snapshots of the same keys."""
+    return {field: [before[field], value] for field, value in after.items() if before[field] != value}
+
+
 def diff(
     instance: Model, updates: dict[str, Any], *, serialise: Callable[[Any], Any] | None = None
 ) -> dict[str, list[Any]]:

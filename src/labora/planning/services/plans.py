@@ -112,7 +112,7 @@ def task_plan_update(
             plan.actual_finish = actual_finish
         check_dates(plan.actual_start, plan.actual_finish, start_field="actual_start", end_field="actual_finish")
         after = _snapshot(plan)
-        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        changes = events.changed(before, after)
         if changes:
             plan.version += 1
             plan.save()

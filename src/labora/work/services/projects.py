@@ -264,7 +264,7 @@ def project_update(
                 _check_has_manager(locked)
             locked.is_private = bool(is_private)
         after = _snapshot(locked)
-        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        changes = events.changed(before, after)
         if changes:
             locked.version += 1
             locked.save()

@@ -302,7 +302,7 @@ def saved_view_update(
         if locked.name.lower() != before["name"].lower() or (locked.shared and not before["shared"]):
             _unique_name(locked.owner, locked.project, locked.name, exclude=locked.pk)
         after = _snapshot(locked)
-        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        changes = events.changed(before, after)
         if changes:
             locked.version += 1
             locked.save()

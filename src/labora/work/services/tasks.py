@@ -520,7 +520,7 @@ def task_update(
             locked.labels.set(new_labels)
             locked.label_list = list(new_labels)  # what label_objects() reads
         after = snapshot(locked, definitions)
-        changes = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+        changes = events.changed(before, after)
         if changes:
             locked.version += 1
             locked.save()

@@ -186,7 +186,7 @@ def workflow_replace(
             }.values()
         )
         after = _describe(list(final.values()), new_transitions)
-        changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+        changes = events.changed(before, after)
         locked.version += 1
         locked.save(update_fields=["version", "updated_at"])
         events.record(

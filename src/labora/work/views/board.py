@@ -381,8 +381,7 @@ def task_move(request: Request, workspace: Workspace, membership: Membership, ta
     fresh = selectors.task_get(user=request.user, workspace=workspace, key=moved.key, membership=membership)
     writable = can(request.user, "task.write", access_of(membership, fresh.project))
     _decorate(fresh, query_compiler.user_today(request.user), CardUrls(workspace), can_write=writable)
-    context = {"workspace": workspace, "task": fresh, "can_write": writable}
-    return render(request, "work/board_card.html", context)
+    return HttpResponse(fresh.card_html)  # type: ignore[attr-defined]
 
 
 urlpatterns = [
