@@ -17,10 +17,13 @@ from ninja.security import SessionAuth
 
 from labora.accounts.api import TokenAuth
 from labora.accounts.api import router as accounts_router
+from labora.chat.api import router as chat_router
 from labora.collaboration.api import router as collaboration_router
+from labora.collaboration.api_comments import router as comments_router
 from labora.core.api import router as core_router
 from labora.core.api_utils import serialise_current
 from labora.core.errors import Conflict, LaboraError
+from labora.notifications.api import router as notifications_router
 from labora.planning.api import router as planning_router
 from labora.work.api import router as work_router
 from labora.work.api_fields import router as work_fields_router
@@ -262,3 +265,6 @@ api.add_router("", planning_router)  # before work_router: /projects/import/mspd
 api.add_router("", work_router)
 api.add_router("", work_search_router)
 api.add_router("", work_fields_router)
+api.add_router("", comments_router)
+api.add_router("", notifications_router)
+api.add_router("", chat_router)

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "labora.planning",
     "labora.web",
     "labora.live",
+    "labora.notifications",
+    "labora.chat",
 ]
 
 MIDDLEWARE = [

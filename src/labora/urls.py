@@ -7,5 +7,9 @@ urlpatterns = [
     path("", include("labora.accounts.urls")),
     path("", include("labora.workspaces.urls")),
     path("", include("labora.work.urls")),
+    path("", include("labora.planning.urls")),
+    path("", include("labora.collaboration.urls")),
+    path("", include("labora.notifications.urls")),
+    path("", include("labora.chat.urls")),
     path("", include("labora.web.urls")),
 ]

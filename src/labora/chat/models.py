@@ -1,0 +1,3 @@
+"""Chat: project channels and direct messages."""
+
+from __future__ import annotations

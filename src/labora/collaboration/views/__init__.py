@@ -1,0 +1,1 @@
+"""Pages of the collaboration app: each module contributes its own urlpatterns."""

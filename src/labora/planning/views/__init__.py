@@ -1,0 +1,1 @@
+"""Pages of the planning app: each module contributes its own urlpatterns."""
