@@ -522,11 +522,12 @@ def render(results: list[DbResult], info: dict[str, str], *, load_before: str, l
         )
     for i, item in enumerate(first.inproc["search"]):
         row(
-            f"search, all {first.seed['tasks']:,} tasks in-process (selector, COUNT + page of 50) `q={item['q']}`: "
-            "matches, p50 / p99",
+            f"search, all {first.seed['tasks']:,} tasks in-process (the API route without HTTP, page of 50) "
+            f"`q={item['q']}`: matches (+ = at least), p50 / p99 (CPU p50)",
             [
-                f"{r.inproc['search'][i]['matches']:,}, {r.inproc['search'][i]['p50_ms']:.0f} / "
-                f"{r.inproc['search'][i]['p99_ms']:.0f} ms {_ok(r.inproc['search'][i]['p99_ms'] < TARGET_SEARCH_MS)}"
+                f"{r.inproc['search'][i]['matches']}, {r.inproc['search'][i]['p50_ms']:.0f} / "
+                f"{r.inproc['search'][i]['p99_ms']:.0f} ms ({r.inproc['search'][i]['cpu_p50_ms']:.0f}) "
+                f"{_ok(r.inproc['search'][i]['p99_ms'] < TARGET_SEARCH_MS)}"
                 for r in results
             ],
             f"< {TARGET_SEARCH_MS:.0f} ms" if i == 0 else "",

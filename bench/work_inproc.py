@@ -1,16 +1,19 @@
-"""In-process measurements for the work benchmark: selectors timed without HTTP, query plans.
+"""In-process measurements for the work benchmark: routes and selectors without HTTP, query plans.
 
 Run by `python -m bench work` in a subprocess whose environment points at the seeded data dir:
 `python -m bench.work_inproc CONFIG_JSON`, where the config names the workspace, the bench
 user's e-mail, the projects to look at and the queries. Prints one JSON object:
 
-- `search`: for each query, the workspace-wide selector `task_list(project=None, q=...)` as
-  the API pages it (a COUNT, then the first page of 50 with its labels): wall milliseconds
-  p50 / p99 over REPS runs, the number of SQL queries, the matches, and the plan of each query
+- `search`: for each query, the workspace-wide list route `GET /api/v1/workspaces/{ws}/tasks?q=`
+  (first page of 50) served in-process by Django's test client, so everything the server does
+  for it is timed (authentication, the selector, ranking window, capped count, serialisation)
+  but not HTTP: wall and CPU milliseconds p50 / p99 over REPS runs, the number of SQL queries,
+  the matches (`count`, and whether it is exact), and the plan of the queries on tasks
   (EXPLAIN ANALYZE on PostgreSQL, EXPLAIN QUERY PLAN on SQLite) — the diagnosis of a miss;
 - `list`: the same for the filtered project lists the HTTP benchmark requests;
-- `board`: the board selector alone and the whole board page through Django's test client
-  (selector + template), p50 / p99, queries, so the template's share is visible.
+- `board`: the board's card query alone (views.board.board_cards) and the whole board page
+  through Django's test client (cards + template), p50 / p99, queries, so the template's share
+  is visible.
 """
 
 from __future__ import annotations
@@ -87,13 +90,16 @@ def _measure(run: Callable[[], Any], reps: int = REPS) -> dict[str, Any]:
     with connection.execute_wrapper(capture):
         result = run()
     times = []
+    cpu = []
     for _ in range(reps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run()
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     return {
         "p50_ms": round(statistics.median(times), 2),
         "p99_ms": round(_pct(times, 99), 2),
+        "cpu_p50_ms": round(statistics.median(cpu), 2),
         "queries": len(sqls),
         "sql": sqls,
         "result": result,
@@ -114,6 +120,7 @@ def main() -> int:
     from labora.accounts.models import User
     from labora.work import selectors
     from labora.work.models import Project
+    from labora.work.views import board as board_view
     from labora.workspaces.models import Workspace
 
     config = json.loads(sys.argv[1])
@@ -121,30 +128,43 @@ def main() -> int:
     workspace = Workspace.objects.get(slug=config["workspace"])
     out: dict[str, Any] = {"search": [], "list": []}
 
-    def paged(project: Project | None, q: str) -> Callable[[], int]:
-        def run() -> int:
-            tasks = selectors.task_list(user=user, workspace=workspace, project=project, q=q)
-            count = tasks.count()
-            page = list(tasks[:50])
-            assert len(page) == min(50, count)
-            return count
+    api = Client()
+    api.force_login(user)  # the API takes the session too; a token only adds one indexed lookup
+
+    def paged(project: Project | None, q: str) -> Callable[[], str]:
+        base = f"/api/v1/workspaces/{workspace.slug}"
+        url = f"{base}/projects/{project.key}/tasks" if project is not None else f"{base}/tasks"
+
+        def run() -> str:
+            response = api.get(url, {"q": q, "page_size": 50})
+            assert response.status_code == 200, response.content[:300]
+            body = response.json()
+            assert len(body["items"]) == min(50, body["count"])
+            return f"{body['count']:,}" + ("" if body.get("count_exact", True) else "+")
 
         return run
 
+    def on_tasks(sqls: list[str]) -> list[str]:
+        return [sql for sql in sqls if '"work_task"' in sql.split(" FROM ", 1)[-1][:40]][:3]
+
     for q in config["search"]:
         m = _measure(paged(None, q))
-        out["search"].append(
-            {"q": q, "matches": m.pop("result"), **m, "plans": _plans(m["sql"][:2]) if config.get("plans") else []}
-        )
+        plans = _plans(on_tasks(m["sql"])) if config.get("plans") else []
+        out["search"].append({"q": q, "matches": m.pop("result"), **m, "plans": plans})
     listed = Project.objects.get(workspace=workspace, key=config["list_project"])
     for q in config["list"]:
         m = _measure(paged(listed, q))
-        out["list"].append(
-            {"q": q, "matches": m.pop("result"), **m, "plans": _plans(m["sql"][:2]) if config.get("plans") else []}
-        )
+        plans = _plans(on_tasks(m["sql"])) if config.get("plans") else []
+        out["list"].append({"q": q, "matches": m.pop("result"), **m, "plans": plans})
 
     board = Project.objects.get(workspace=workspace, key=config["board_project"])
-    selector = _measure(lambda: sum(c.count for c in selectors.task_list_for_board(workspace=workspace, project=board)))
+    statuses = selectors.workflow_get(project=board)[0]
+
+    def cards() -> int:  # what the board page reads for its cards (labora.work.views.board)
+        found = selectors.task_list(user=user, workspace=workspace, project=board)
+        return len(board_view.board_cards(found, board, statuses))
+
+    selector = _measure(cards)
     client = Client()
     client.force_login(user)
     url = f"/w/{workspace.slug}/projects/{board.key}/board/"

@@ -272,10 +272,12 @@ def test_listing_200_tasks_with_every_field_takes_as_many_queries_as_20(api: Any
         body = response.json()
         assert all(t["custom_fields"]["Reviewer"] in {m.email for m in members} for t in body["items"])
         assert all(len(t["collaborators"]) == 2 for t in body["items"])
-        return len(ctx.captured_queries)
+        # (a token's last use is stamped at most once a minute: on a slow run, between two lists)
+        return len([q for q in ctx.captured_queries if not q["sql"].startswith('UPDATE "accounts_apitoken"')])
 
     fill(20)
     queries_for_list()  # warm up: the first request of a token also records when it was used
-    twenty = queries_for_list()
+    # token, membership, project, page, labels, collaborators, checklist, field definitions, e-mails
+    assert queries_for_list() == 9
     fill(180)
-    assert queries_for_list() == twenty
+    assert queries_for_list() == 10  # the page is full now: one COUNT more, nothing per task

@@ -316,12 +316,18 @@ def test_the_list_route_takes_a_constant_number_of_queries(api: Any, user: Any, 
         with CaptureQueriesContext(connection) as ctx:
             response = api.get(f"{WS}/projects/BIG/tasks?page_size=200&q=status:open")
         assert response.status_code == 200
-        return len(ctx.captured_queries)
+        # (a token's last use is stamped at most once a minute: on a slow run, between two lists)
+        return len([q for q in ctx.captured_queries if not q["sql"].startswith('UPDATE "accounts_apitoken"')])
 
     for i in range(20):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["x"])
     queries_for_list()  # the first request of a token also stamps its last use
-    twenty = queries_for_list()
+    # token, membership, project, page, labels, collaborators, checklist counts, field definitions:
+    # a first page that is not full holds every match, so no COUNT
+    assert queries_for_list() == 8
     for i in range(180):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["y"])
-    assert queries_for_list() == twenty
+    assert queries_for_list() == 9  # a full page: the COUNT too
+    for i in range(200):
+        services.task_create(actor=user, project=project, title=f"u{i}", labels=["z"])
+    assert queries_for_list() == 9

@@ -135,6 +135,7 @@ def test_search_answers_the_best_few_with_what_a_result_line_shows(
         ],
         "count": 1,
         "next": None,
+        "count_exact": True,
     }
     many = api.get(f"{WS}/search", {"q": "depl"}).json()
     assert many["count"] == 11

@@ -4,12 +4,13 @@ shared with, and in which role (docs/decisions/0006-project-access.md)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import Strict
 
-from labora.core.api_utils import actor
+from labora.core.api_utils import actor, current_serialiser, expected_version
 from labora.core.pagination import Page, paginate
 from labora.core.policy import check
 from labora.work import selectors
@@ -35,6 +36,7 @@ class ProjectMemberOut(Schema):
     role: str = Field(..., description="manager, contributor or viewer")
     workspace_role: str | None = Field(..., description="their role in the workspace; null if they left it")
     added_at: datetime
+    version: int = Field(..., description="send it back as If-Match (or `version`) when changing the role")
 
 
 class ProjectMemberIn(Schema):
@@ -44,6 +46,7 @@ class ProjectMemberIn(Schema):
 
 class ProjectMemberPatchIn(Schema):
     role: RoleName
+    version: Annotated[int, Strict()] | None = Field(None, description="the version the change is based on")
 
 
 def _member(row: ProjectMember) -> dict[str, Any]:
@@ -53,7 +56,16 @@ def _member(row: ProjectMember) -> dict[str, Any]:
         "role": row.role,
         "workspace_role": getattr(row, "workspace_role", None),
         "added_at": row.created_at,
+        "version": row.version,
     }
+
+
+@current_serialiser(ProjectMember)
+def _current_member(row: ProjectMember) -> dict[str, Any]:
+    fresh = selectors.project_members(project=row.project).filter(pk=row.pk).first()  # with its workspace role
+    body = _member(fresh or row)
+    body["added_at"] = row.created_at.isoformat()
+    return body
 
 
 def _project(request: HttpRequest, ws: str, key: str) -> tuple[Any, Workspace, Membership, Project]:
@@ -99,7 +111,9 @@ def project_member_change_role(
 ) -> dict[str, Any]:
     user, _, _, project = _project(request, ws, key)
     row = selectors.project_member_get(project=project, member=member)
-    member_services.project_member_change_role(actor=user, project=project, member=row, role=payload.role)
+    member_services.project_member_change_role(
+        actor=user, project=project, member=row, role=payload.role, version=expected_version(request, payload.version)
+    )
     return _member(selectors.project_member_get(project=project, member=row.user.public_id))
 
 

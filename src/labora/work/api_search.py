@@ -14,16 +14,16 @@ import contextlib
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from labora.core.api_utils import actor
 from labora.core.errors import NotFound
-from labora.core.pagination import Page
 from labora.core.policy import check
+from labora.work import api as work_api
 from labora.work import query, search, selectors
-from labora.work.api import PAGE, PAGE_SIZE, TaskOut, _task_page
+from labora.work.api import PAGE, PAGE_SIZE, TaskPage, _task_page
 from labora.work.models import Task
 from labora.work.services.tasks import parse_task_key
 from labora.workspaces.models import Membership, Workspace
@@ -41,7 +41,7 @@ def _scope(request: HttpRequest, ws: str) -> tuple[Any, Workspace, Membership]:
 
 @router.get(
     "/workspaces/{ws}/tasks",
-    response=Page[TaskOut],
+    response=TaskPage,
     url_name="workspace_task_list",
     summary="Tasks of every project you can see",
 )
@@ -63,9 +63,9 @@ def workspace_task_list(
     ),
     page: int = PAGE,
     page_size: int = PAGE_SIZE,
-) -> dict[str, Any]:
+) -> HttpResponse:
     user, workspace, membership = _scope(request, ws)
-    tasks = selectors.task_list(
+    found = selectors.task_search(
         user=user,
         workspace=workspace,
         membership=membership,
@@ -75,7 +75,7 @@ def workspace_task_list(
         q=q,
         order=order,
     )
-    return _task_page(request, tasks, page=page, page_size=page_size)
+    return _task_page(request, found.tasks, page=page, page_size=page_size, found=found)
 
 
 class SearchHitOut(Schema):
@@ -92,6 +92,7 @@ class SearchOut(Schema):
     items: list[SearchHitOut]
     count: int
     next: str | None
+    count_exact: bool = Field(True, description="false when `count` is a lower bound (more than 1,000 matches)")
 
 
 @router.get(
@@ -113,15 +114,19 @@ def task_search(
         with contextlib.suppress(NotFound):  # not a key of a task you can see: search the text
             hits.append(selectors.task_get(user=user, workspace=workspace, key=q.strip(), membership=membership))
     count = len(hits)
+    exact = True
     next_url = None
     if search.Words.of([q]) is not None:
         text = query.format(query.Term("text", ":", (query.Text(q),)))
-        matches = (
-            selectors.task_list(user=user, workspace=workspace, membership=membership, q=text)
-            .exclude(pk__in=[t.pk for t in hits])
-            .prefetch_related(None)
-        )
-        count += matches.count()
+        found = selectors.task_search(user=user, workspace=workspace, membership=membership, q=text)
+        # Many matches: the best of the newest RANK_WINDOW, counted up to COUNT_CAP (as the list).
+        split = found.rank_window()
+        shown = [t.pk for t in hits]
+        matches = (split[0] if split is not None else found.tasks).exclude(pk__in=shown).prefetch_related(None)
+        cap = work_api.COUNT_CAP + 1
+        counted = found.filtered.exclude(pk__in=shown)[:cap].count()
+        exact = counted < cap
+        count += counted
         hits += matches[: limit - len(hits)]
         if count > len(hits):
             next_url = request.build_absolute_uri(
@@ -142,4 +147,5 @@ def task_search(
         ],
         "count": count,
         "next": next_url,
+        "count_exact": exact,
     }

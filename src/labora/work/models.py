@@ -111,6 +111,8 @@ class ProjectMember(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="project_memberships")
     role = models.CharField(max_length=12, choices=ProjectRole.choices, default=ProjectRole.CONTRIBUTOR)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped by every role change: a change based on an older version answers 409 (If-Match).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]

@@ -109,18 +109,20 @@ def compile_query(
     workspace: Any,
     today: datetime.date,
     project: Project | None = None,
+    from_pk: int | None = None,
 ) -> Q:
     """A Q over Task for a query (text or tree); an empty query matches everything.
 
     `project` narrows what `type:` accepts to that project's types (otherwise: the types of
-    any project of the workspace).
+    any project of the workspace). `from_pk`: the caller keeps only tasks with pk >= from_pk
+    (a ranking window): text searches then look only there (search.matches).
     Raises ValidationError (code invalid_query) for a syntax error or a value the data cannot
     have (an unknown priority, category or type, a malformed task key, a text with no word).
     """
     node = parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
     if node is None:
         return Q()
-    return _Compiler(user=user, workspace=workspace, today=today, project=project).node(node)
+    return _Compiler(user=user, workspace=workspace, today=today, project=project, from_pk=from_pk).node(node)
 
 
 def search_words(node: Node | None) -> search.Words | None:
@@ -142,12 +144,12 @@ def search_words(node: Node | None) -> search.Words | None:
     return search.Words.any_of(groups)
 
 
-def order_by(text: str | None, *, ranked_by: Node | None = None) -> list[Any]:
+def order_by(text: str | None, *, ranked_by: Node | None = None, from_pk: int | None = None) -> list[Any]:
     """Django order_by() expressions for an `order` parameter; the default is rank.
 
     With no `order` and a query `ranked_by` that searches text, the best matches come first
     (then rank). Empty values sort last in either direction, on both databases; `key` breaks
-    ties. Raises ValidationError (invalid_query on field `order`).
+    ties. Raises ValidationError (invalid_query on field `order`). `from_pk`: see search.rank.
     """
     try:
         fields = query.parse_order(text or "")
@@ -156,7 +158,7 @@ def order_by(text: str | None, *, ranked_by: Node | None = None) -> list[Any]:
     expressions: list[Any] = []
     words = search_words(ranked_by) if not fields else None
     if words is not None:
-        expressions.append(search.rank(words).desc(nulls_last=True))
+        expressions.append(search.rank(words, from_pk=from_pk).desc(nulls_last=True))
     for field, descending in fields or [("rank", False)]:
         for column in ORDER_COLUMNS[field]:
             expression: Any = F(column)
@@ -171,11 +173,20 @@ def order_by(text: str | None, *, ranked_by: Node | None = None) -> list[Any]:
 
 
 class _Compiler:
-    def __init__(self, *, user: Any, workspace: Any, today: datetime.date, project: Project | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        user: Any,
+        workspace: Any,
+        today: datetime.date,
+        project: Project | None = None,
+        from_pk: int | None = None,
+    ) -> None:
         self.user = user
         self.workspace = workspace
         self.today = today
         self.project = project
+        self.from_pk = from_pk
         self.zone = _user_zone(user)
         self._types: dict[str, list[str]] | None = None
 
@@ -308,7 +319,7 @@ class _Compiler:
                 raise _invalid(f"Nothing to search for in '{text}': text search looks for words (letters or digits).")
         words = search.Words.of(texts)
         assert words is not None
-        return search.matches(words)
+        return search.matches(words, from_pk=self.from_pk)
 
     # --- dates and numbers ---
 

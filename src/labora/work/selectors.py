@@ -10,6 +10,7 @@ Pass the `membership` when you have it (pages and the API do): it saves a query.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -226,6 +227,70 @@ def task_list(
     (and one for the membership when not passed). Raises ValidationError (invalid_query) for a
     bad `q` or `order`.
     """
+    return task_search(
+        user=user,
+        workspace=workspace,
+        project=project,
+        status=status,
+        assignee=assignee,
+        label=label,
+        q=q,
+        order=order,
+        today=today,
+        membership=membership,
+    ).tasks
+
+
+# A text search that matches more tasks than this ranks only the newest RANK_WINDOW of them
+# (best match first), then lists the others newest first: ranking every one of 18,000 matches
+# cost 60-85 ms (docs/performance.md). Below it, every match is ranked.
+RANK_WINDOW = 1000
+
+
+@dataclass
+class TaskSearch:
+    """What task_list answers, and what a page of it needs to rank within a window."""
+
+    tasks: QuerySet[Task]  # filtered, in the order asked for
+    filtered: QuerySet[Task]  # filtered, unordered
+    words: Any  # search.Words when the order is "best match first", else None
+    order: str | None
+    parsed: Node | None
+    # The same filter compiled for tasks with pk >= a given pk (text searches look only there).
+    filtered_from: Callable[[int], QuerySet[Task]]
+
+    def rank_window(self) -> tuple[QuerySet[Task], QuerySet[Task]] | None:
+        """When the tasks are in best-match order and more than RANK_WINDOW match: (the newest
+        RANK_WINDOW matches, best first; the older matches, newest first). None otherwise (then
+        `tasks` is the order). One query (the RANK_WINDOW-th newest match's id)."""
+        if self.words is None:
+            return None
+        newest = self.filtered.order_by("-pk").values_list("pk", flat=True)
+        edge = list(newest[RANK_WINDOW - 1 : RANK_WINDOW])
+        if not edge:
+            return None
+        window = (
+            self.filtered_from(edge[0])
+            .filter(pk__gte=edge[0])
+            .order_by(*query_compiler.order_by(self.order, ranked_by=self.parsed, from_pk=edge[0]))
+        )
+        return window, self.filtered.filter(pk__lt=edge[0]).order_by("-pk")
+
+
+def task_search(
+    *,
+    user: Any,
+    workspace: Workspace,
+    project: Project | None = None,
+    status: str | None = None,
+    assignee: str | None = None,
+    label: str | None = None,
+    q: str | None = None,
+    order: str | None = None,
+    today: datetime.date | None = None,
+    membership: Any = UNSET,
+) -> TaskSearch:
+    """task_list's answer with what paging through it in best-match order needs (TaskSearch)."""
     nodes: list[Node] = []
     if status:
         nodes.append(Term("status", ":", (Text(status),)))
@@ -236,20 +301,32 @@ def task_list(
     parsed = query_compiler.parse(q) if q else None
     if parsed is not None:
         nodes.append(parsed)
-    tasks = _visible_tasks(user, workspace, membership)
+    visible = _visible_tasks(user, workspace, membership)
     if project is not None:
-        tasks = tasks.filter(project=project)
-    if nodes:
-        tasks = tasks.filter(
+        visible = visible.filter(project=project)
+    day = today or query_compiler.user_today(user)
+
+    def filtered(from_pk: int | None = None) -> QuerySet[Task]:
+        if not nodes:
+            return visible
+        query = all_of(*nodes)
+        return visible.filter(
             query_compiler.compile_query(
-                all_of(*nodes),
-                user=user,
-                workspace=workspace,
-                today=today or query_compiler.user_today(user),
-                project=project,
+                query, user=user, workspace=workspace, today=day, project=project, from_pk=from_pk
             )
         )
-    return tasks.order_by(*query_compiler.order_by(order, ranked_by=parsed))
+
+    tasks = filtered()
+    ordering = query_compiler.order_by(order, ranked_by=parsed)  # validates `order` first
+    words = query_compiler.search_words(parsed) if not order or not order.strip() else None
+    return TaskSearch(
+        tasks=tasks.order_by(*ordering),
+        filtered=tasks.order_by(),
+        words=words,
+        order=order,
+        parsed=parsed,
+        filtered_from=lambda pk: filtered(pk).order_by(),
+    )
 
 
 def project_get_any(*, user: Any, workspace: Workspace, key: str, membership: Any = UNSET) -> Project:

@@ -127,8 +127,7 @@ def clean_text(value: str | None, *, field: str, limit: int, required: bool = Tr
     return text
 
 
-def member_by_email(workspace: Workspace, email: str | None, *, field: str) -> User | None:
-    """The active member of `workspace` with this e-mail; None for None/""; 422 for anyone else."""
+def _membership_by_email(workspace: Workspace, email: str | None, *, field: str) -> Membership | None:
     if email is None or email.strip() == "":
         return None
     membership = (
@@ -142,7 +141,54 @@ def member_by_email(workspace: Workspace, email: str | None, *, field: str) -> U
             "(GET /api/v1/workspaces/{ws}/members) or invite them first.",
             fields={field: "not a member of this workspace"},
         )
+    return membership
+
+
+def member_by_email(workspace: Workspace, email: str | None, *, field: str) -> User | None:
+    """The active member of `workspace` with this e-mail; None for None/""; 422 for anyone else."""
+    membership = _membership_by_email(workspace, email, field=field)
+    return membership.user if membership is not None else None
+
+
+def sees_project(membership: Membership | None, project: Project) -> bool:
+    """Whether the holder of `membership` can see `project` (a query only when their ProjectMember
+    row decides: a private project, or a guest or client)."""
+    if membership is None:
+        return False
+    if membership.rank >= ADMIN:
+        return True
+    if not project.is_private and effective_role(membership, is_private=False, member_role=None) is not None:
+        return True
+    row = ProjectMember.objects.filter(project_id=project.pk, user_id=membership.user_id).values_list("role", flat=True)
+    return effective_role(membership, is_private=project.is_private, member_role=row.first()) is not None
+
+
+def cannot_see(email: str, project: Project, *, field: str) -> ValidationError:
+    """The 422 for giving a task of `project` to someone who cannot see it."""
+    why = "it is private" if project.is_private else "they are a guest or client it is not shared with"
+    return ValidationError(
+        f"{email} cannot see {project.key} ({why}), so its tasks cannot be given to them. Share {project.key} "
+        f"with them first (POST /api/v1/workspaces/{{ws}}/projects/{project.key}/members, or the project's "
+        "settings), or choose someone who can see it.",
+        code="cannot_see_project",
+        fields={field: f"cannot see {project.key}"},
+    )
+
+
+def assignable_by_email(project: Project, email: str | None, *, field: str) -> User | None:
+    """Like member_by_email, and the member must see `project` (its tasks' assignee and
+    collaborators): 422 `cannot_see_project` for someone it is private to or not shared with."""
+    membership = _membership_by_email(project.workspace, email, field=field)
+    if membership is None:
+        return None
+    if not sees_project(membership, project):
+        raise cannot_see(membership.user.email, project, field=field)
     return membership.user
+
+
+def actor_sees(actor: Any, project: Project) -> bool:
+    """Whether `actor` can see `project` (cached within access_cache, like authorise)."""
+    return project_access(actor, project).role is not None
 
 
 def check_dates(start: datetime.date | None, end: datetime.date | None, *, start_field: str, end_field: str) -> None:

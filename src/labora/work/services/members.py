@@ -16,7 +16,7 @@ from labora.core import events
 from labora.core.errors import Conflict, NotFound, ValidationError
 from labora.work.models import Project, ProjectMember, ProjectRole
 from labora.work.permissions import OUTSIDER_ROLES, is_outsider
-from labora.work.services._common import authorise
+from labora.work.services._common import authorise, check_version
 from labora.workspaces.models import Membership
 
 MANAGE_MESSAGE = "Only managers of the project can change who it is shared with. Ask one of its managers."
@@ -122,13 +122,17 @@ def project_member_add(*, actor: User, project: Project, email: str, role: str |
     return row
 
 
-def project_member_change_role(*, actor: User, project: Project, member: ProjectMember, role: str) -> ProjectMember:
+def project_member_change_role(
+    *, actor: User, project: Project, member: ProjectMember, role: str, version: int | None = None
+) -> ProjectMember:
     """Give a member another role in the project. Raises PermissionDenied, NotFound, ValidationError
-    (unknown role, manager for a guest, last manager of a private project)."""
+    (unknown role, manager for a guest, last manager of a private project), Conflict (`version`
+    given and stale: someone changed the role meanwhile)."""
     authorise(actor, "project.members", project, MANAGE_MESSAGE)
     with transaction.atomic():
         locked = _lock(project)
         row = _lock_row(locked, member)
+        check_version(row, version, "member's role")
         membership = Membership.objects.filter(workspace_id=locked.workspace_id, user_id=row.user_id).first()
         role = _clean_role(role, outsider=is_outsider(membership), email=row.user.email)
         if role == row.role:
@@ -137,7 +141,8 @@ def project_member_change_role(*, actor: User, project: Project, member: Project
             _keeps_a_manager(locked, row)
         before = row.role
         row.role = role
-        row.save(update_fields=["role"])
+        row.version += 1
+        row.save(update_fields=["role", "version"])
         events.record(
             name="project.member_role_changed",
             actor=actor,

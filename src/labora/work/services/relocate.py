@@ -20,10 +20,11 @@ from labora.accounts.models import User
 from labora.core import events
 from labora.core.errors import NotFound, ValidationError
 from labora.work import rank
-from labora.work.models import Category, CustomField, Project, Status, Task, TaskKeyAlias
-from labora.work.services._common import UNSET, access_cached, authorise, is_set
+from labora.work.models import Category, CustomField, Project, ProjectMember, Status, Task, TaskKeyAlias
+from labora.work.permissions import effective_role
+from labora.work.services._common import UNSET, access_cached, authorise, cannot_see, is_set
 from labora.work.services.tasks import MAX_BULK, _tasks_by_keys, task_move, task_update
-from labora.workspaces.models import Workspace
+from labora.workspaces.models import Membership, Workspace
 
 
 def _target_status(statuses: list[Status], category: str) -> Status:
@@ -88,7 +89,7 @@ def tasks_move_to_project(
             f"{project.key} is archived. Unarchive it first, or move the tasks to an active project.",
             fields={"project": "archived"},
         )
-    found = _tasks_by_keys(workspace, keys)
+    found = _tasks_by_keys(workspace, keys, actor=actor)  # tasks the actor cannot see are unknown
     for source in {task.project_id: task.project for task in found.values()}.values():  # their projects too
         authorise(actor, "task.write", source, "Viewers cannot move tasks out of a project.")
     unknown = [key for key in keys if key not in found]
@@ -124,6 +125,7 @@ def tasks_move_to_project(
         field_ids = set(CustomField.objects.filter(project=target).values_list("public_id", flat=True))
         mapped = {task.pk: _target_status(statuses, task.status.category) for task in moving}
         _check_wip_limits(target, mapped, moving)
+        _check_people_see(target, moving)
         last = Task.all_objects.filter(project=target).order_by("-rank").values_list("rank", flat=True).first()
         first_number = target.task_counter - len(moving) + 1
         aliases = []
@@ -170,6 +172,35 @@ def tasks_move_to_project(
             result.append((old_key, task))
         TaskKeyAlias.objects.bulk_create(aliases)
     return result
+
+
+def _check_people_see(target: Project, moving: list[Task]) -> None:
+    """A task's assignee and collaborators must see the project it moves to (a private one, or
+    one not shared with a guest): else 422 naming the first such task and person. Two queries
+    (plus one for the target's member rows); people who left the workspace see nothing anywhere
+    and are not asked about."""
+    people: dict[int, list[tuple[Task, str]]] = {}
+    for task in moving:
+        if task.assignee_id is not None:
+            people.setdefault(task.assignee_id, []).append((task, "assignee"))
+    through = Task.collaborators.through.objects.filter(task_id__in=[t.pk for t in moving])
+    by_pk = {task.pk: task for task in moving}
+    for task_id, user_id in through.values_list("task_id", "user_id"):
+        people.setdefault(user_id, []).append((by_pk[task_id], "collaborator"))
+    if not people:
+        return
+    memberships = Membership.objects.filter(workspace_id=target.workspace_id, user_id__in=people).select_related("user")
+    rows = dict(ProjectMember.objects.filter(project=target, user_id__in=people).values_list("user_id", "role"))
+    for membership in sorted(memberships, key=lambda m: m.user.email):
+        role = effective_role(membership, is_private=target.is_private, member_role=rows.get(membership.user_id))
+        if role is None:
+            task, what = people[membership.user_id][0]
+            error = cannot_see(membership.user.email, target, field="tasks")
+            raise ValidationError(
+                f"{task.key}: its {what} {error.message} Nothing was moved.",
+                code=error.code,
+                fields={"tasks": f"its {what} cannot see {target.key}"},
+            )
 
 
 def _check_wip_limits(target: Project, mapped: dict[int, Status], moving: list[Task]) -> None:

@@ -33,13 +33,14 @@ from labora.work.services import fields as field_services
 from labora.work.services._common import (
     UNSET,
     access_cached,
+    actor_sees,
+    assignable_by_email,
     authorise,
     check_dates,
     check_version,
     clean_text,
     date_value,
     is_set,
-    member_by_email,
     user_value,
 )
 from labora.work.services.rollup import rollup_refresh
@@ -181,10 +182,10 @@ def _pert_minutes(task: Task) -> int | None:
     return round((o + 4 * m + p) / 6)
 
 
-def _collaborators(workspace: Workspace, emails: list[str] | None) -> list[User]:
+def _collaborators(project: Project, emails: list[str] | None) -> list[User]:
     people: dict[int, User] = {}
     for i, email in enumerate(emails or []):
-        person = member_by_email(workspace, email, field=f"collaborators.{i}")
+        person = assignable_by_email(project, email, field=f"collaborators.{i}")
         if person is not None:
             people[person.pk] = person
     if len(people) > MAX_COLLABORATORS:
@@ -203,8 +204,9 @@ def _duration(days: int | None) -> int | None:
     return days
 
 
-def _parent(project: Project, key: str | None, task: Task | None = None) -> Task | None:
-    """The parent named by `key`: in the same project, live, and not closing a cycle."""
+def _parent(project: Project, key: str | None, task: Task | None = None, *, actor: Any = None) -> Task | None:
+    """The parent named by `key`: in the same project, live, and not closing a cycle. A task of a
+    project `actor` cannot see is "no task" (an error must not confirm it exists)."""
     if key is None or key.strip() == "":
         return None
     parsed = parse_task_key(key)
@@ -215,6 +217,13 @@ def _parent(project: Project, key: str | None, task: Task | None = None) -> Task
             .select_related("project")
             .first()
         )
+    if (
+        parent is not None
+        and parent.project_id != project.pk
+        and actor is not None
+        and not actor_sees(actor, parent.project)
+    ):
+        parent = None
     if parent is None:
         raise ValidationError(f"There is no task {key.strip()} to be the parent.", fields={"parent": "unknown task"})
     if parent.project_id != project.pk:
@@ -359,13 +368,13 @@ def task_create(
         "description": (description or "").strip(),
         "type": _type(project, type),
         "priority": _priority(priority),
-        "assignee": member_by_email(workspace, assignee, field="assignee"),
+        "assignee": assignable_by_email(project, assignee, field="assignee"),
         "start_date": start_date,
         "due_date": due_date,
         "duration_days": _duration(duration_days),
         "estimate_minutes": _estimate_minutes(estimate_hours),
     }
-    people = _collaborators(workspace, collaborators)
+    people = _collaborators(project, collaborators)
     definitions = field_services.field_definitions(project)
     values = field_services.merge_values(project, {}, custom_fields or {}, definitions) if custom_fields else {}
     with transaction.atomic():
@@ -386,7 +395,7 @@ def task_create(
             number=locked.task_counter,
             status=target,
             reporter=actor,
-            parent=_parent(locked, parent),
+            parent=_parent(locked, parent, actor=actor),
             rank=rank.between(last, None),
             custom_fields=values,
             **fields,
@@ -477,9 +486,9 @@ def task_update(
         if is_set(priority):
             locked.priority = _priority(priority or "")
         if is_set(assignee):
-            locked.assignee = member_by_email(workspace, assignee, field="assignee")
+            locked.assignee = assignable_by_email(locked.project, assignee, field="assignee")
         if is_set(parent):
-            locked.parent = _parent(locked.project, parent, locked)
+            locked.parent = _parent(locked.project, parent, locked, actor=actor)
         if is_set(start_date):
             locked.start_date = start_date
         if is_set(due_date):
@@ -504,7 +513,7 @@ def task_update(
             )
         new_labels = _labels(actor, workspace, labels or []) if is_set(labels) else None
         if is_set(collaborators):
-            locked.collaborators.set(_collaborators(workspace, collaborators or []))
+            locked.collaborators.set(_collaborators(locked.project, collaborators or []))
         if is_set(status):
             if not status:
                 raise ValidationError("A task always has a status.", fields={"status": "required"})
@@ -597,8 +606,11 @@ def _task_by_key(workspace: Workspace, key: str, *, project: Project | None = No
     return tasks.select_related("project", "status").first()
 
 
-def _tasks_by_keys(workspace: Workspace, keys: list[str], *, project: Project | None = None) -> dict[str, Task]:
-    """The live tasks named by `keys`, in one query, by key (unknown keys are absent)."""
+def _tasks_by_keys(
+    workspace: Workspace, keys: list[str], *, project: Project | None = None, actor: Any = None
+) -> dict[str, Task]:
+    """The live tasks named by `keys`, in one query, by key (unknown keys are absent, and so
+    are tasks of projects `actor`, when given, cannot see)."""
     numbers: dict[str, list[int]] = {}
     for key in keys:
         parsed = parse_task_key(key)
@@ -612,7 +624,11 @@ def _tasks_by_keys(workspace: Workspace, keys: list[str], *, project: Project | 
     tasks = Task.objects.filter(wanted, workspace=workspace, project__deleted_at=None)
     if project is not None:
         tasks = tasks.filter(project=project)
-    found = {(task.project.key, task.number): task for task in tasks.select_related("project", "status")}
+    found = {
+        (task.project.key, task.number): task
+        for task in tasks.select_related("project", "status")
+        if actor is None or actor_sees(actor, task.project)
+    }
     return {key: found[parsed] for key in keys if (parsed := parse_task_key(key)) is not None and parsed in found}
 
 
@@ -672,7 +688,7 @@ def task_bulk_update(
             "Nothing to change: set status, assignee, priority, due_date, labels_add or labels_remove, or delete.",
             fields={"set": "empty"},
         )
-    tasks = _tasks_by_keys(workspace, keys, project=project)
+    tasks = _tasks_by_keys(workspace, keys, project=project, actor=actor)
     unknown = [key for key in keys if key not in tasks]
     if unknown:
         where = f"in {project.key}" if project is not None else "in this workspace"
@@ -700,10 +716,12 @@ def task_bulk_update(
     return result
 
 
-def _neighbour(task: Task, key: str | None, *, field: str) -> Task | None:
+def _neighbour(task: Task, key: str | None, *, field: str, actor: Any = None) -> Task | None:
     if key is None or key.strip() == "":
         return None
     neighbour = _task_by_key(task.workspace, key)
+    if neighbour is not None and actor is not None and not actor_sees(actor, neighbour.project):
+        neighbour = None  # a task the actor cannot see is not named back to them
     if neighbour is None:
         raise ValidationError(
             f"There is no task {key.strip()} to place {task.key} next to.", fields={field: "unknown task"}
@@ -743,8 +761,8 @@ def task_move(
         if locked is None:
             raise NotFound(f"Task {task.key} is in the trash; restore it first.")
         check_version(locked, version, "task")
-        after = _neighbour(locked, after_key, field="after")
-        before = _neighbour(locked, before_key, field="before")
+        after = _neighbour(locked, after_key, field="after", actor=actor)
+        before = _neighbour(locked, before_key, field="before", actor=actor)
         new_rank = locked.rank
         if after is not None or before is not None:
             others = Task.all_objects.filter(project_id=locked.project_id).exclude(pk=locked.pk)

@@ -200,10 +200,20 @@ def _member_action(request: Request, workspace: Workspace, project: Project, act
             notice = f"{target.user.display_name} is no longer a member of {project.key}."
             removed = True
         else:
+            raw_version = request.POST.get("version", "")
             member_services.project_member_change_role(
-                actor=request.user, project=project, member=target, role=request.POST.get("role", "")
+                actor=request.user,
+                project=project,
+                member=target,
+                role=request.POST.get("role", ""),
+                version=int(raw_version) if raw_version.isdigit() else None,
             )
             notice = f"{target.user.display_name} is now {request.POST.get('role', '')} of {project.key}."
+    except Conflict:
+        error = (
+            f"Someone changed {target.user.display_name}'s role meanwhile; this row now shows it as it is. "
+            "Choose the role again if you still want to change it."
+        )
     except (ValidationError, NotFound) as exc:
         error = exc.message
     if not request.htmx:
