@@ -134,3 +134,25 @@ def test_rank_puts_the_task_with_the_better_comment_first(user: Any, workspace: 
     assert [t.title for t in ranked] == ["Often", "Once", "Never"]
     assert ranked.get(title="Never").score == 0
     assert search.task_comment_rank(workspace_id=workspace.pk, text="!!") is None
+
+
+def test_the_query_language_finds_tasks_by_their_comments(user: Any, workspace: Any, project: Project) -> None:
+    """Issue 3: `text:` (and bare words) search titles, descriptions and comments."""
+    from labora.work.selectors import task_list
+
+    _task(user, project, "Certificates", "The TLS chain expires on Friday")
+    _task(user, project, "Chain of custody")  # found by its own title
+    _task(user, project, "Coffee", "Order more beans")
+    deleted = _task(user, project, "Ghost", "chain letter")
+    services.comment_delete(actor=user, comment=deleted.comments.get())
+
+    def titles(q: str) -> list[str]:
+        return sorted(t.title for t in task_list(user=user, workspace=workspace, project=project, q=q))
+
+    assert titles("text:chain") == ["Certificates", "Chain of custody"]
+    assert titles("chain status:open") == ["Certificates", "Chain of custody"]
+    assert titles("text:beans") == ["Coffee"]
+    assert titles("NOT text:beans") == ["Certificates", "Chain of custody", "Ghost"]
+    # Ranked: a task matched by its own text comes before one found only by a comment.
+    ranked = [t.title for t in task_list(user=user, workspace=workspace, project=project, q="chain")]
+    assert ranked[0] == "Chain of custody"

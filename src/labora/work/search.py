@@ -11,10 +11,10 @@
   kept in sync by triggers, tokenised by unicode61 with diacritics removed; MATCH to match,
   bm25 to rank, `"…"*` for the prefix.
 
-What is searched is a list of `Source`s (today: the task's own title and description). A
-source answers "which tasks match" as a Q on Task and "how well" as an expression on Task;
-`matches` ORs the sources and `rank` adds them up. Comments join later as a second source
-with its own index whose rows point to their task (see the decision record).
+What is searched is a list of `Source`s (the task's own title and description) plus the
+comments on the task (labora.collaboration.search, its own index whose rows point to their
+task). A source answers "which tasks match" as a Q on Task and "how well" as an expression on
+Task; `matches` ORs the sources and the comments, and `rank` adds up the task's own sources.
 
 User input never reaches SQL text: it is a bound parameter, and inside that parameter every
 piece is quoted for the engine's own syntax (a tsquery lexeme in single quotes, an FTS5
@@ -232,7 +232,19 @@ def matches(words: Words, *, vendor: str | None = None, from_pk: int | None = No
     result = Q()
     for source in SOURCES:
         result |= source.matches(words, vendor, from_pk)
-    return result
+    return result | _comment_matches(words, vendor)
+
+
+def _comment_matches(words: Words, vendor: str) -> Q:
+    """The tasks with a live comment holding every word (the comment source of decision 0007).
+
+    Comments rank nothing: a task found only by a comment sorts after those found by their own
+    text. The import is late because labora.collaboration.search builds on this module."""
+    from labora.collaboration.models import Comment
+    from labora.collaboration.search import COMMENTS
+
+    found = Comment.objects.filter(COMMENTS.matches(words, vendor), task__isnull=False).values("task_id")
+    return Q(pk__in=found)
 
 
 def rank(words: Words, *, vendor: str | None = None, from_pk: int | None = None) -> Expression:
