@@ -309,7 +309,7 @@ def test_shell_lists_workspaces_navigation_and_coming_soon(owner_client: Client,
         r'.*?<span class="nav-item-label">My work</span></a>',
         html,
     )
-    for soon in ("Gantt", "Calendar", "Time", "Goals", "Reports"):
+    for soon in ("Time", "Goals", "Reports"):
         assert re.search(
             rf'<span class="nav-item is-disabled" aria-disabled="true">.*?<span class="nav-item-label">{soon}</span>',
             html,
