@@ -177,6 +177,20 @@ class WorkingDays:
         self._cover_positions(positions)
         return self._days[positions - self._first]
 
+    def date_list(self, positions: IntArray) -> list[date]:
+        """``dates(positions)`` as ``datetime.date`` objects. Many positions share few dates: each
+        distinct date is made once (a table over the positions' span) and picked by index."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if not positions.size:
+            return []
+        lo, hi = int(positions.min()), int(positions.max())
+        if hi - lo > 2 * positions.size:  # a sparse span: convert directly
+            direct: list[date] = self.dates(positions).tolist()
+            return direct
+        table = self.dates(np.arange(lo, hi + 1, dtype=np.int64)).astype(object)
+        picked: list[date] = table[positions - lo].tolist()
+        return picked
+
     def offset(self, dates: DateArray, working_days: IntArray) -> DateArray:
         """Like ``numpy.busday_offset(..., roll="forward")``: move each date by a number of working days."""
         return self.dates(self.positions_forward(dates) + np.asarray(working_days, dtype=np.int64))

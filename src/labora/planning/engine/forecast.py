@@ -200,7 +200,7 @@ def forecast(
         for v in order:
             kind = net.kind[v]
             if kind == AGG:
-                kids = net.children[v]
+                kids = list(net.children[v])
                 X[v] = X[kids].min(axis=0)
                 X[size + v] = X[[size + c for c in kids]].max(axis=0)
                 continue
@@ -250,7 +250,7 @@ def forecast(
             v = order[i]
             kind = net.kind[v]
             if kind == GATE:
-                kids = net.gate_children[v]
+                kids = list(net.gate_children[v])
                 Y[v] = np.minimum(finish, Y[kids].min(axis=0)) if kids else finish
                 Y[size + v] = Y[v]
                 continue

@@ -18,16 +18,21 @@ ranks locally with the Pearce-Kelly algorithm, which also finds the cycle an edg
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from labora.planning.engine.model import (
+    ConstraintType,
     CycleError,
     Dependency,
     ScheduleInputError,
     Task,
     TaskId,
 )
+
+NO_NODES: tuple[int, ...] = ()  # the children of a node that has none
 
 LEAF = 0
 GATE = 1
@@ -65,6 +70,9 @@ class Edge:
 
 
 _FROM_FINISH = {"FS": True, "FF": True, "SS": False, "SF": False}
+# (from_finish, to_finish) by dependency type (a DependencyType or its string)
+_FLAGS: dict[object, tuple[bool, bool]] = {kind: (_FROM_FINISH[kind], kind in ("FF", "SF")) for kind in _FROM_FINISH}
+_CODES: dict[object, int] = {kind: flags[0] + 2 * flags[1] for kind, flags in _FLAGS.items()}
 _TO_FINISH = {"FF": True, "SF": True, "FS": False, "SS": False}
 
 
@@ -75,31 +83,37 @@ class Network:
         self.tasks = list(tasks)
         n = len(self.tasks)
         self.n_tasks = n
-        self.index: dict[TaskId, int] = {}
+        self.ids: list[TaskId] = [task.id for task in self.tasks]
+        self.index: dict[TaskId, int] = dict(zip(self.ids, range(n), strict=True))
+        asap = ConstraintType.ASAP
+        index, index_get = self.index, self.index.get
+        parent_of = [-1] * n
         for i, task in enumerate(self.tasks):
-            if task.id in self.index:
+            if index[task.id] != i:
                 raise ScheduleInputError(f"task {task.id!r} is listed twice")
             if task.duration_days < 0:
                 raise ScheduleInputError(f"task {task.id!r} has a negative duration")
-            if task.constraint.value not in ("ASAP",) and task.constraint_date is None:
-                raise ScheduleInputError(f"task {task.id!r}: constraint {task.constraint.value} needs a date")
-            self.index[task.id] = i
-
-        parent_of = [-1] * n
-        for i, task in enumerate(self.tasks):
+            if task.constraint_date is None and task.constraint is not asap and task.constraint != "ASAP":
+                raise ScheduleInputError(f"task {task.id!r}: constraint {task.constraint} needs a date")
             if task.parent is not None:
-                p = self.index.get(task.parent)
+                p = index_get(task.parent)
                 if p is None:
                     raise ScheduleInputError(f"task {task.id!r} names an unknown parent {task.parent!r}")
                 parent_of[i] = p
         self._check_hierarchy(parent_of)
 
         # aggregate children and gates
-        self.children: list[list[int]] = [[] for _ in range(n)]
+        # a node without children shares one empty tuple: 100,000 empty lists would cost time to
+        # allocate and to scan by the garbage collector
+        kids: dict[int, list[int]] = {}
         for i, p in enumerate(parent_of):
             if p >= 0:
-                self.children[p].append(i)
+                kids.setdefault(p, []).append(i)
+        self.children: list[Sequence[int]] = [NO_NODES] * n
+        for p, nodes in kids.items():
+            self.children[p] = nodes
         self.kind: list[int] = [AGG if self.children[i] else LEAF for i in range(n)]
+        self.aggregates: list[int] = [i for i in range(n) if self.kind[i] == AGG]
         self.gate_of: list[int] = [-1] * n
         self.owner: list[int] = list(range(n))  # node -> task index (gates -> their summary)
         for i in range(n):
@@ -111,7 +125,8 @@ class Network:
         self.size = size
         self.parent_agg: list[int] = [-1] * size
         self.parent_gate: list[int] = [-1] * size
-        self.gate_children: list[list[int]] = [[] for _ in range(size)]
+        self.gate_children: list[Sequence[int]] = [NO_NODES] * size
+        started: dict[int, list[int]] = {self.gate_of[p]: [] for p in kids}  # gate -> what it starts
         for i, p in enumerate(parent_of):
             if p < 0:
                 continue
@@ -119,31 +134,93 @@ class Network:
             g = self.gate_of[p]
             if self.kind[i] == LEAF:
                 self.parent_gate[i] = g
-                self.gate_children[g].append(i)
+                started[g].append(i)
             else:
                 child_gate = self.gate_of[i]
                 self.parent_gate[child_gate] = g
-                self.gate_children[g].append(child_gate)
+                started[g].append(child_gate)
+        for g, nodes in started.items():
+            self.gate_children[g] = nodes
+        self.leaves: list[int] = [i for i in range(n) if self.kind[i] == LEAF]
         self.leaves_under: dict[int, list[int]] = {}
 
         self.in_edges: list[list[Edge]] = [[] for _ in range(size)]
         self.out_edges: list[list[Edge]] = [[] for _ in range(size)]
         self.dependencies: dict[tuple[TaskId, TaskId], Dependency] = {}
-        for dep in dependencies:
-            if dep.key in self.dependencies:
-                raise ScheduleInputError(f"two dependencies link {dep.predecessor!r} to {dep.successor!r}")
-            for edge in self.edges_for(dep):
-                self._attach(edge)
-            self.dependencies[dep.key] = dep
+        self._table: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Edge]] | None = (
+            None
+        )
+        self._attach_all(dependencies)
 
         self.rank: list[int] = [0] * size
         self._order: list[int] | None = None
 
     # --- structure --------------------------------------------------------------------------
 
+    def _attach_all(self, dependencies: Iterable[Dependency]) -> None:
+        """``edges_for`` + ``_attach`` for every dependency. The fields are gathered column by
+        column (comprehensions and ``map``, which run in C) and the dictionary of dependencies
+        is built in one go; only the edges themselves are made in a Python loop, inline for the
+        common case (a link between two known tasks into a leaf). On a duplicate, an unknown id or
+        a self-dependency the dependencies are attached one by one, to raise on the first."""
+        deps = list(dependencies)
+        known = self.dependencies
+        preds = [dep.predecessor for dep in deps]
+        succs = [dep.successor for dep in deps]
+        keys = list(zip(preds, succs, strict=True))
+        assert not known, "called once, by __init__"
+        known.update(zip(keys, deps, strict=True))
+        if len(known) != len(deps):  # a duplicate
+            known.clear()
+            self._attach_one_by_one(deps)
+            return
+        index_get = self.index.get
+        srcs = list(map(index_get, preds))
+        dsts = list(map(index_get, succs))
+        types = [dep.type for dep in deps]
+        flags = list(map(_FLAGS.get, types))
+        lags = [dep.lag_days for dep in deps]
+        elapsed = [dep.lag_elapsed for dep in deps]
+        kind, in_edges, out_edges = self.kind, self.in_edges, self.out_edges
+        special: list[Edge] = []  # edges edge_table() leaves to Python: elapsed lags, into summaries
+        for src, dst, flag, lag, late, key, dep in zip(srcs, dsts, flags, lags, elapsed, keys, deps, strict=True):
+            if src is None or dst is None or src == dst or flag is None or kind[dst] != LEAF:
+                edges = self.edges_for(dep)  # summaries, and the errors (the network is dropped)
+                for edge in edges:
+                    self._attach(edge)
+                special.extend(edges)
+                continue
+            edge = Edge(src, dst, flag[0], flag[1], int(lag), late, key)
+            in_edges[dst].append(edge)
+            out_edges[src].append(edge)
+            if late:
+                special.append(edge)
+        # the plain edges as arrays, from the columns (every id is known by now)
+        src_a = np.array(srcs, dtype=np.int64)
+        dst_a = np.array(dsts, dtype=np.int64)
+        plain = np.array(kind, dtype=np.int64)[dst_a] == LEAF
+        if any(elapsed):
+            plain &= ~np.array(elapsed, dtype=bool)
+        code = np.array(list(map(_CODES.get, types)), dtype=np.int64)
+        code += 4 * np.array(lags).astype(np.int64)
+        self._table = (src_a[plain], dst_a[plain], code[plain], special)
+
+    def _attach_one_by_one(self, deps: list[Dependency]) -> None:
+        """The plain loop, which raises on the first bad dependency in the input's order."""
+        known = self.dependencies
+        for dep in deps:
+            if dep.key in known:
+                raise ScheduleInputError(f"two dependencies link {dep.predecessor!r} to {dep.successor!r}")
+            for edge in self.edges_for(dep):
+                self._attach(edge)
+            known[dep.key] = dep
+        self._table = None
+
     def _check_hierarchy(self, parent_of: list[int]) -> None:
         state = [0] * len(parent_of)  # 0 new, 1 on path, 2 done
         for start in range(len(parent_of)):
+            if state[start]:
+                continue
             path = []
             node = start
             while node >= 0 and state[node] == 0:
@@ -193,11 +270,34 @@ class Network:
             return [Edge(src, self.gate_of[dst], from_finish, to_finish, lag, dep.lag_elapsed, key)]
         return [Edge(src, leaf, from_finish, to_finish, lag, dep.lag_elapsed, key) for leaf in self.leaves_of(dst)]
 
+    def edge_table(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Edge]]:
+        """Every plain edge (into a leaf, working-day lag) as NumPy arrays ``src``, ``dst`` and
+        ``code`` (``from_finish + 2 * to_finish + 4 * lag``), plus the other edges as objects."""
+        if self._table is None:  # changed since it was built: collect again
+            srcs, dsts, codes, special = [], [], [], []
+            for edges in self.out_edges:
+                for e in edges:
+                    if e.elapsed or self.kind[e.dst] != LEAF:
+                        special.append(e)
+                    else:
+                        srcs.append(e.src)
+                        dsts.append(e.dst)
+                        codes.append(4 * e.lag + 2 * e.to_finish + e.from_finish)
+            self._table = (
+                np.array(srcs, dtype=np.int64),
+                np.array(dsts, dtype=np.int64),
+                np.array(codes, dtype=np.int64),
+                special,
+            )
+        return self._table
+
     def _attach(self, edge: Edge) -> None:
+        self._table = None
         self.in_edges[edge.dst].append(edge)
         self.out_edges[edge.src].append(edge)
 
     def _detach(self, key: tuple[TaskId, TaskId]) -> list[Edge]:
+        self._table = None
         dep = self.dependencies[key]
         removed = []
         for edge in self.edges_for(dep):
@@ -231,25 +331,42 @@ class Network:
             self._order = sorted(range(self.size), key=self.rank.__getitem__)
         return self._order
 
+    def aggregates_in_order(self) -> list[int]:
+        """The summary (aggregate) nodes in topological order: children before their parents."""
+        rank = self.rank
+        return sorted(self.aggregates, key=rank.__getitem__)
+
     def sort(self) -> list[int]:
         """Kahn's algorithm; raises :class:`CycleError` naming the tasks on a cycle."""
-        indegree = [len(self.in_edges[v]) + (self.parent_gate[v] >= 0) for v in range(self.size)]
-        for v in range(self.n_tasks):
-            if self.kind[v] == AGG:
-                indegree[v] = len(self.children[v])
-        queue = deque(v for v in range(self.size) if indegree[v] == 0)
-        order = []
-        while queue:
-            u = queue.popleft()
-            order.append(u)
-            for w in self.forward_succs(u):
+        size, kind = self.size, self.kind
+        out_edges, gate_children, parent_agg = self.out_edges, self.gate_children, self.parent_agg
+        indegree = [len(edges) + (g >= 0) for edges, g in zip(self.in_edges, self.parent_gate, strict=True)]
+        for v in self.aggregates:
+            indegree[v] = len(self.children[v])
+        order = [v for v in range(size) if indegree[v] == 0]
+        # breadth first (a list iterated while it grows is the queue); successors as forward_succs
+        for u in order:
+            for e in out_edges[u]:
+                w = e.dst
                 indegree[w] -= 1
-                if indegree[w] == 0:
-                    queue.append(w)
+                if not indegree[w]:
+                    order.append(w)
+            if kind[u] == GATE:
+                for w in gate_children[u]:
+                    indegree[w] -= 1
+                    if not indegree[w]:
+                        order.append(w)
+            else:
+                w = parent_agg[u]
+                if w >= 0:
+                    indegree[w] -= 1
+                    if not indegree[w]:
+                        order.append(w)
         if len(order) < self.size:
             raise CycleError(self._cycle_among({v for v in range(self.size) if indegree[v] > 0}))
+        rank = self.rank
         for r, v in enumerate(order):
-            self.rank[v] = r
+            rank[v] = r
         self._order = order
         return order
 
@@ -331,6 +448,7 @@ class Network:
                 self._attach(edge)
                 added.append(edge)
         except CycleError:
+            self._table = None
             for edge in added:
                 self.in_edges[edge.dst].remove(edge)
                 self.out_edges[edge.src].remove(edge)

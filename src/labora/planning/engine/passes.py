@@ -23,7 +23,7 @@ from datetime import date
 import numpy as np
 
 from labora.planning.engine.calendar import WorkingDays
-from labora.planning.engine.model import ConstraintType, TaskId, TaskSchedule
+from labora.planning.engine.model import ConstraintType, Task, TaskId, TaskSchedule
 from labora.planning.engine.network import AGG, GATE, LEAF, Edge, Network
 
 NEG = -(1 << 60)
@@ -36,6 +36,51 @@ _TYPE_NAMES = {(True, False): "FS", (False, False): "SS", (True, True): "FF", (F
 def edge_label(e: Edge) -> str:
     unit = "ed" if e.elapsed else "d"
     return f"{_TYPE_NAMES[(e.from_finish, e.to_finish)]} {e.lag:+d}{unit}"
+
+
+_new_object = object.__new__
+_SET = [getattr(TaskSchedule, name).__set__ for name in TaskSchedule.__slots__]
+assert tuple(TaskSchedule.__slots__) == (
+    "early_start",
+    "early_finish",
+    "late_start",
+    "late_finish",
+    "total_float_days",
+    "free_float_days",
+    "critical",
+    "is_summary",
+    "is_milestone",
+    "conflicts",
+)
+_S0, _S1, _S2, _S3, _S4, _S5, _S6, _S7, _S8, _S9 = _SET
+
+
+def _task_schedule(
+    early_start: date,
+    early_finish: date,
+    late_start: date,
+    late_finish: date,
+    total_float_days: int,
+    free_float_days: int,
+    critical: bool,
+    is_summary: bool,
+    is_milestone: bool,
+    conflicts: tuple[str, ...],
+) -> TaskSchedule:
+    """``TaskSchedule(...)`` without the frozen dataclass's ``__init__`` (``object.__setattr__``
+    per field): the slots are set directly, which halves the cost of 100,000 results."""
+    obj: TaskSchedule = _new_object(TaskSchedule)
+    _S0(obj, early_start)
+    _S1(obj, early_finish)
+    _S2(obj, late_start)
+    _S3(obj, late_finish)
+    _S4(obj, total_float_days)
+    _S5(obj, free_float_days)
+    _S6(obj, critical)
+    _S7(obj, is_summary)
+    _S8(obj, is_milestone)
+    _S9(obj, conflicts)
+    return obj
 
 
 class State:
@@ -64,14 +109,53 @@ class State:
         self.check = [False] * size
         self.shown: dict[int, tuple[date | None, date | None]] = {}  # fixed dates shown as given
         self.done = [False] * size
+        self.milestone_flags = [task.is_milestone for task in net.tasks]
+        # derived by derive_all() / propagate(), see "results" below
+        self.es_x: list[int] = []
+        self.ef_x: list[int] = []
+        self.r_ls: list[int] = []
+        self.r_lf: list[int] = []
+        self.tf: list[int] = []
+        self.slack: list[int] = []
+        self.ff: list[int] = []
+        self.critical: list[bool] = []
+        self.crit_leaves: set[int] = set()
+        self.tasks_out: dict[TaskId, TaskSchedule] = {}
+        self.conflicts_out: dict[TaskId, tuple[str, ...]] = {}
+        self.critical_path: list[TaskId] = []
+        self.chains: list[list[TaskId]] = []
+        self.chain_nodes: set[int] = set()
         self._init_static()
 
     # --- static data from the tasks ------------------------------------------------------------
 
-    def _init_static(self) -> None:
+    def _init_static(self, nodes: Iterable[int] | None = None) -> None:
+        """Static data from the tasks (all of them, or the leaves ``nodes``, reset first)."""
         net, wd = self.net, self.wd
-        for v, task in enumerate(net.tasks):
-            kind = net.kind[v]
+        if nodes is None:
+            todo: Iterable[tuple[int, Task]] = enumerate(net.tasks)
+        else:
+            todo = [(v, net.tasks[v]) for v in nodes]
+            for v, _ in todo:
+                assert net.kind[v] == LEAF
+                self.start_floor_k[v], self.finish_floor_k[v] = 0, NEG
+                self.fixed_es_k[v] = self.fixed_ef_k[v] = None
+                self.late_start_max[v] = self.late_finish_max[v] = POS
+                self.shown.pop(v, None)
+                self.conflicts[v] = ()
+        kinds, dur, done, check = net.kind, self.dur, self.done, self.check
+        for v, task in todo:
+            kind = kinds[v]
+            if (
+                kind == LEAF
+                and task.constraint_date is None
+                and task.actual_start is None
+                and task.actual_finish is None
+                and not task.manually_scheduled
+            ):  # the common case: nothing pins the task
+                dur[v] = task.duration_days
+                done[v] = check[v] = False
+                continue
             target = net.gate_of[v] if kind == AGG else v
             if kind == LEAF:
                 self.dur[v] = task.duration_days
@@ -120,7 +204,10 @@ class State:
             )
 
     def set_duration(self, v: int, days: int) -> None:
+        """``net.tasks[v]`` has a new duration: a duration of 0 makes a milestone, which changes
+        how manual and actual dates pin it, so the task's static data is derived again."""
         self.dur[v] = days
+        self._init_static([v])
 
     # --- lags ------------------------------------------------------------------------------
 
@@ -161,8 +248,8 @@ class State:
         es_k, ef_k = self.es_k, self.ef_k
         if kind == AGG:
             kids = net.children[v]
-            es = min(es_k[c] for c in kids)
-            ef = max(ef_k[c] for c in kids)
+            es = min([es_k[c] for c in kids])
+            ef = max([ef_k[c] for c in kids])
         elif kind == GATE:
             es = self.start_floor_k[v]
             g = net.parent_gate[v]
@@ -265,17 +352,52 @@ class State:
         return tuple(sorted(messages))
 
     def forward_all(self) -> None:
-        for v in self.net.order():
-            self.forward_node(v)
+        """:meth:`forward_node` for every node in topological order; a plain leaf (no fixed
+        dates, no constraint to check) is computed inline, the same way."""
+        net = self.net
+        kind, parent_gate, in_edges = net.kind, net.parent_gate, net.in_edges
+        es_k, ef_k, d_eff, dur = self.es_k, self.ef_k, self.d_eff, self.dur
+        start_floor, finish_floor = self.start_floor_k, self.finish_floor_k
+        fixed_es, fixed_ef, check = self.fixed_es_k, self.fixed_ef_k, self.check
+        lag_key, forward_node = self.lag_key, self.forward_node
+        for v in net.order():
+            if kind[v] != LEAF or check[v] or fixed_es[v] is not None or fixed_ef[v] is not None:
+                forward_node(v)
+                continue
+            ks = start_floor[v]
+            kf = finish_floor[v]
+            g = parent_gate[v]
+            if g >= 0 and es_k[g] > ks:
+                ks = es_k[g]
+            for e in in_edges[v]:
+                k = ef_k[e.src] if e.from_finish else es_k[e.src]
+                if e.elapsed:
+                    k = lag_key(k, e)
+                else:
+                    lag = e.lag
+                    if lag:
+                        k = k + 2 * lag if lag < 0 else 2 * (((k + 1) >> 1) + lag) - 1
+                if e.to_finish:
+                    if k > kf:
+                        kf = k
+                elif k > ks:
+                    ks = k
+            d = dur[v]
+            if d:
+                ef = 2 * (((ks + 1) >> 1) + d) - 1
+                if kf > ef:
+                    ef = kf
+                es = 2 * (((ef + 1) >> 1) - d)
+            else:
+                es = ef = ks if ks > kf else kf
+            d_eff[v] = d
+            es_k[v] = es
+            ef_k[v] = ef
         self.pf = self._project_finish()
 
     def _project_finish(self) -> int:
-        best = 0
-        ef_k, kind = self.ef_k, self.net.kind
-        for v in range(self.net.n_tasks):
-            if kind[v] == LEAF and ef_k[v] > best:
-                best = ef_k[v]
-        return best
+        """The latest early finish key of a leaf (0 for none)."""
+        return max(0, max(map(self.ef_k.__getitem__, self.net.leaves), default=0))
 
     # --- backward ------------------------------------------------------------------------------
 
@@ -332,9 +454,46 @@ class State:
         return (self.pf + 1) >> 1
 
     def backward_all(self) -> None:
-        order = self.net.order()
-        for i in range(len(order) - 1, -1, -1):
-            self.backward_node(order[i])
+        """:meth:`backward_node` for every node in reverse topological order; leaves inline."""
+        net = self.net
+        kind, parent_agg, out_edges = net.kind, net.parent_agg, net.out_edges
+        ls, lf, es_k, d_eff = self.ls, self.lf, self.es_k, self.d_eff
+        ls_lim, lf_lim = self.ls_lim, self.lf_lim
+        late_start_max, late_finish_max = self.late_start_max, self.late_finish_max
+        lag_back, backward_node = self.lag_back, self.backward_node
+        pf = self.pf_pos
+        for v in reversed(net.order()):
+            if kind[v] != LEAF:
+                backward_node(v)
+                continue
+            finish = pf
+            start = POS
+            a = parent_agg[v]
+            if a >= 0:
+                if lf_lim[a] < finish:
+                    finish = lf_lim[a]
+                if ls_lim[a] < POS and (es_k[v] + 1) >> 1 == (es_k[a] + 1) >> 1:
+                    start = ls_lim[a]
+            for e in out_edges[v]:
+                bound = lf[e.dst] if e.to_finish else ls[e.dst]
+                if e.elapsed:
+                    bound = lag_back(bound, e)
+                else:
+                    bound -= e.lag
+                if e.from_finish:
+                    if bound < finish:
+                        finish = bound
+                elif bound < start:
+                    start = bound
+            if late_start_max[v] < start:
+                start = late_start_max[v]
+            if late_finish_max[v] < finish:
+                finish = late_finish_max[v]
+            de = d_eff[v]
+            if start + de < finish:
+                finish = start + de
+            lf[v] = finish
+            ls[v] = finish - de
 
     def backward_dependents(self, v: int) -> Iterable[int]:
         net = self.net
@@ -348,11 +507,14 @@ class State:
     # --- incremental -------------------------------------------------------------------------
 
     def propagate(self, forward_seeds: Iterable[int], backward_seeds: Iterable[int]) -> None:
-        """Recompute what the seeds affect, in topological order, forward then backward."""
+        """Recompute what the seeds affect, in topological order, forward then backward; then the
+        floats, dates and ``TaskSchedule`` objects of the nodes whose values may have changed."""
         net, rank = self.net, self.net.rank
-        heap = [(rank[v], v) for v in set(forward_seeds)]
+        forward_seeds, backward_seeds = set(forward_seeds), set(backward_seeds)
+        heap = [(rank[v], v) for v in forward_seeds]
         heapq.heapify(heap)
-        queued = {v for _, v in heap}
+        queued = set(forward_seeds)
+        visited = set(forward_seeds)
         changed: set[int] = set()
         while heap:
             _, v = heapq.heappop(heap)
@@ -362,19 +524,22 @@ class State:
                 for w in net.forward_succs(v):
                     if w not in queued:
                         queued.add(w)
+                        visited.add(w)
                         heapq.heappush(heap, (rank[w], w))
         old_pf = self.pf
         self.pf = self._project_finish()
         if (old_pf + 1) >> 1 != self.pf_pos:
             self.backward_all()
+            self.derive_all()
             return
-        seeds = set(backward_seeds) | changed
+        seeds = backward_seeds | changed
         for v in changed:
             if net.kind[v] == AGG:
                 seeds.update(net.children[v])
         bheap = [(-rank[v], v) for v in seeds]
         heapq.heapify(bheap)
         queued = set(seeds)
+        bvisited = set(seeds)
         while bheap:
             _, v = heapq.heappop(bheap)
             queued.discard(v)
@@ -382,104 +547,326 @@ class State:
                 for w in self.backward_dependents(v):
                     if w not in queued:
                         queued.add(w)
+                        bvisited.add(w)
                         heapq.heappush(bheap, (-rank[w], w))
+        self.derive_some(visited, changed, bvisited, forward_seeds | backward_seeds)
 
     # --- results -------------------------------------------------------------------------------
+    #
+    # Derived values are kept per node so that an incremental reschedule re-derives only the
+    # nodes it touched: es_x/ef_x (early positions), r_ls/r_lf (late positions, summaries rolled
+    # up from their children), tf (total float), slack (unclipped free float; for a gate, the
+    # slack it passes on to the subtasks it starts), ff (free float), critical, and the
+    # TaskSchedule objects themselves.
 
-    def results(
-        self,
-    ) -> tuple[dict[TaskId, TaskSchedule], list[TaskId], list[list[TaskId]], dict[TaskId, tuple[str, ...]]]:
-        net, wd = self.net, self.wd
-        n, size = net.n_tasks, net.size
+    def derive_all(self) -> None:
+        """Derive floats, criticality, chains, dates and ``TaskSchedule`` objects for every task."""
+        net = self.net
+        n = net.n_tasks
         kind = net.kind
         es_x = [(k + 1) >> 1 for k in self.es_k]
         ef_x = [(k + 1) >> 1 for k in self.ef_k]
         ls, lf = list(self.ls), list(self.lf)
-        order = net.order()
-        for v in order:  # summaries span their children's late dates
-            if kind[v] == AGG:
-                kids = net.children[v]
-                ls[v] = min(ls[c] for c in kids)
-                lf[v] = max(lf[c] for c in kids)
+        children = net.children
+        for v in net.aggregates_in_order():  # summaries span their children's late dates
+            kids = children[v]
+            ls[v] = min([ls[c] for c in kids])
+            lf[v] = max([lf[c] for c in kids])
+        tf = [a - b for a, b in zip(ls, es_x, strict=False)][:n]
+        for v in net.aggregates:
+            tf[v] = lf[v] - ef_x[v]
         pf = self.pf_pos
-        tf = [0] * size
-        for v in range(n):
-            tf[v] = lf[v] - ef_x[v] if kind[v] == AGG else ls[v] - es_x[v]
-        # free float; gates pass on the slack of the subtasks they start
-        ff = [0] * size
-        through = [0] * size
-        for i in range(size - 1, -1, -1):
-            v = order[i]
-            if kind[v] == GATE:
-                best = POS
-                for c in net.gate_children[v]:
-                    s = es_x[c] - es_x[v] + (through[c] if kind[c] == GATE else 0)
-                    if s < best:
-                        best = s
-                through[v] = best if best < POS else pf - es_x[v]
-                continue
-            best = POS
-            for e in net.out_edges[v]:
-                src = ef_x[v] if e.from_finish else es_x[v]
-                target = ef_x[e.dst] if e.to_finish else es_x[e.dst]
-                s = target - (self.lag_pos(src, e) if e.elapsed else src + e.lag)
-                if kind[e.dst] == GATE:
-                    s += through[e.dst]
-                if s < best:
-                    best = s
-            a = net.parent_agg[v]
-            if a >= 0:
-                s = ef_x[a] - ef_x[v] + ff[a]
-                if s < best:
-                    best = s
-            ff[v] = best if best < POS else pf - ef_x[v]
-        for v in range(n):
-            if ff[v] > tf[v]:  # free float never exceeds total float (the project finish can bind first)
-                ff[v] = tf[v]
-        critical = [tf[v] <= 0 and not self.done[v] for v in range(n)]
+        slack = self._slack_all(es_x, ef_x, pf)
+        # free float never exceeds total float (the project finish can bind first)
+        ff = [s if s < t else t for s, t in zip(slack, tf, strict=False)]
+        done = self.done
+        critical = [t <= 0 and not d for t, d in zip(tf, done, strict=False)]
+        self.es_x, self.ef_x, self.r_ls, self.r_lf = es_x, ef_x, ls, lf
+        self.tf, self.slack, self.ff, self.critical = tf, slack, ff, critical
+        self.crit_leaves = {v for v in range(n) if critical[v] and kind[v] == LEAF}
 
-        # dates, all at once: a finish (or a milestone) keeps the side its early key has
-        es_k, ef_k = self.es_k, self.ef_k
-        early_start = [es_k[v] >> 1 for v in range(n)]
-        early_finish = [ef_k[v] >> 1 for v in range(n)]
-        late_start = [2 * ls[v] - (es_k[v] & 1) >> 1 for v in range(n)]
-        late_finish = [2 * lf[v] - (ef_k[v] & 1) >> 1 for v in range(n)]
-        positions = np.array(early_start + early_finish + late_start + late_finish, dtype=np.int64)
-        days = wd.dates(positions).tolist()
-        for v, (shown_start, shown_finish) in self.shown.items():
-            # actuals and manual dates are facts: shown as given, even on a non-working day
-            if shown_start is not None:
-                days[v] = shown_start
-            if shown_finish is not None:
-                days[n + v] = shown_finish
+        ids = net.ids
+        summary_flags = [k == AGG for k in kind[:n]]
+        milestone_flags = self.milestone_flags
+        d_eff = self.d_eff
+        conflicts = self.conflicts
+        nodes = list(range(n))
+        starts, finishes, late_starts, late_finishes = self._dates(nodes)
         tasks: dict[TaskId, TaskSchedule] = {}
-        conflicts: dict[TaskId, tuple[str, ...]] = {}
-        for v in range(n):
-            task = net.tasks[v]
-            summary = kind[v] == AGG
-            milestone = not summary and (self.d_eff[v] == 0 or task.is_milestone)
-            tasks[task.id] = TaskSchedule(
-                early_start=days[v],
-                early_finish=days[n + v],
-                late_start=days[2 * n + v],
-                late_finish=days[3 * n + v],
-                total_float_days=tf[v],
-                free_float_days=ff[v],
-                critical=critical[v],
-                is_summary=summary,
-                is_milestone=milestone,
-                conflicts=self.conflicts[v],
-            )
-            if self.conflicts[v]:
-                conflicts[task.id] = self.conflicts[v]
-        crit_leaves = sorted((v for v in range(n) if critical[v] and kind[v] == LEAF), key=lambda v: (es_x[v], v))
-        chains = self._chains(crit_leaves, critical, es_x, ef_x)
-        return tasks, [net.tasks[v].id for v in crit_leaves], chains, conflicts
+        new, cls = _new_object, TaskSchedule
+        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SET
+        for v, es, ef, lsd, lfd, t, f, c, summary, flag, de, conf in zip(
+            ids,
+            starts,
+            finishes,
+            late_starts,
+            late_finishes,
+            tf,
+            ff,
+            critical,
+            summary_flags,
+            milestone_flags,
+            d_eff,
+            conflicts,
+            strict=False,
+        ):  # _task_schedule(...), inlined
+            obj = tasks[v] = new(cls)
+            s0(obj, es)
+            s1(obj, ef)
+            s2(obj, lsd)
+            s3(obj, lfd)
+            s4(obj, t)
+            s5(obj, f)
+            s6(obj, c)
+            s7(obj, summary)
+            s8(obj, not summary and (de == 0 or flag))
+            s9(obj, conf)
+        self.tasks_out = tasks
+        self.conflicts_out = {ids[v]: conflicts[v] for v in range(n) if conflicts[v]}
+        self._derive_chains()
 
-    def _chains(self, crit: list[int], critical: list[bool], es_x: list[int], ef_x: list[int]) -> list[list[TaskId]]:
-        """Chains of critical leaves linked by driving (zero-slack) dependencies."""
+    def _slack_all(self, es_x: list[int], ef_x: list[int], pf: int) -> list[int]:
+        """Every node's slack (see :meth:`_slack_node`): the plain edges vectorised, then gates,
+        the other edges and summaries in Python, then the leaves' summary term vectorised."""
+        net = self.net
+        size, kind = net.size, net.kind
+        src, dst, code, special = net.edge_table()
+        es = np.array(es_x, dtype=np.int64)
+        ef = np.array(ef_x, dtype=np.int64)
+        source = np.where(code & 1, ef[src], es[src])
+        target = np.where(code & 2, ef[dst], es[dst])
+        best = np.full(size, POS, dtype=np.int64)
+        np.minimum.at(best, src, target - source - (code >> 2))
+        slack: list[int] = best.tolist()
+        gate_children = net.gate_children
+        for g in sorted(range(net.n_tasks, size), key=net.rank.__getitem__, reverse=True):
+            low = POS  # the slack a gate passes on to the subtasks it starts; child gates first
+            for c in gate_children[g]:
+                s = es_x[c] - es_x[g] + (slack[c] if kind[c] == GATE else 0)
+                if s < low:
+                    low = s
+            slack[g] = low if low < POS else pf - es_x[g]
+        lag_pos = self.lag_pos
+        for e in special:  # elapsed lags, links into a summary's gate
+            sv = ef_x[e.src] if e.from_finish else es_x[e.src]
+            target_x = ef_x[e.dst] if e.to_finish else es_x[e.dst]
+            s = target_x - (lag_pos(sv, e) if e.elapsed else sv + e.lag)
+            if kind[e.dst] == GATE:
+                s += slack[e.dst]
+            if s < slack[e.src]:
+                slack[e.src] = s
+        parent_agg = net.parent_agg
+        for a in reversed(net.aggregates_in_order()):  # parents before their child summaries
+            low = slack[a]
+            p = parent_agg[a]
+            if p >= 0:
+                s = ef_x[p] - ef_x[a] + slack[p]
+                if s < low:
+                    low = s
+            slack[a] = low if low < POS else pf - ef_x[a]
+        values = np.array(slack, dtype=np.int64)
+        leaves = np.flatnonzero(np.array(kind, dtype=np.int64) == LEAF)
+        parents = np.array(parent_agg, dtype=np.int64)[leaves]
+        leaf_low = values[leaves]
+        has = parents >= 0
+        with_parent = leaves[has]
+        leaf_low[has] = np.minimum(leaf_low[has], ef[parents[has]] - ef[with_parent] + values[parents[has]])
+        values[leaves] = np.where(leaf_low < POS, leaf_low, pf - ef[leaves])
+        result: list[int] = values.tolist()
+        return result
+
+    def _dates(self, nodes: list[int]) -> tuple[list[date], list[date], list[date], list[date]]:
+        """Early and late dates of some tasks, converted at once; a finish (or a milestone) keeps
+        the side its early key has; actual and manual dates are shown as given."""
+        count = len(nodes)
+        idx = np.array(nodes, dtype=np.int64)
+        es_k = np.array(self.es_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
+        ef_k = np.array(self.ef_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
+        if count == len(self.r_ls) or count > 64:
+            ls = np.array(self.r_ls, dtype=np.int64)[idx]
+            lf = np.array(self.r_lf, dtype=np.int64)[idx]
+        else:
+            ls = np.array([self.r_ls[v] for v in nodes], dtype=np.int64)
+            lf = np.array([self.r_lf[v] for v in nodes], dtype=np.int64)
+        positions = np.concatenate([es_k >> 1, ef_k >> 1, (2 * ls - (es_k & 1)) >> 1, (2 * lf - (ef_k & 1)) >> 1])
+        days = self.wd.date_list(positions)
+        starts, finishes = days[:count], days[count : 2 * count]
+        shown = self.shown
+        if shown:
+            for i, v in enumerate(nodes):
+                given = shown.get(v)
+                if given is not None:
+                    if given[0] is not None:
+                        starts[i] = given[0]
+                    if given[1] is not None:
+                        finishes[i] = given[1]
+        return starts, finishes, days[2 * count : 3 * count], days[3 * count :]
+
+    def _slack_node(self, v: int) -> int:
+        """One node's slack, as :meth:`derive_all` computes it."""
+        net, kind, es_x, ef_x, slack = self.net, self.net.kind, self.es_x, self.ef_x, self.slack
+        pf = self.pf_pos
+        if kind[v] == GATE:
+            best = POS
+            for c in net.gate_children[v]:
+                s = es_x[c] - es_x[v] + (slack[c] if kind[c] == GATE else 0)
+                if s < best:
+                    best = s
+            return best if best < POS else pf - es_x[v]
+        best = POS
+        for e in net.out_edges[v]:
+            src = ef_x[v] if e.from_finish else es_x[v]
+            target = ef_x[e.dst] if e.to_finish else es_x[e.dst]
+            s = target - (self.lag_pos(src, e) if e.elapsed else src + e.lag)
+            if kind[e.dst] == GATE:
+                s += slack[e.dst]
+            if s < best:
+                best = s
+        a = net.parent_agg[v]
+        if a >= 0:
+            s = ef_x[a] - ef_x[v] + slack[a]
+            if s < best:
+                best = s
+        return best if best < POS else pf - ef_x[v]
+
+    def derive_some(self, visited: set[int], changed: set[int], bvisited: set[int], seeds: set[int]) -> None:
+        """Re-derive after an incremental pass that kept the project finish.
+
+        ``visited``/``changed``: nodes the forward pass recomputed / whose early dates changed;
+        ``bvisited``: nodes the backward pass recomputed; ``seeds``: the nodes the change touched
+        (their links or duration). Only these, the summaries above them and the nodes whose slack
+        reads a changed value are re-derived.
+        """
+        net = self.net
+        n, kind, rank = net.n_tasks, net.kind, net.rank
+        es_x, ef_x, r_ls, r_lf = self.es_x, self.ef_x, self.r_ls, self.r_lf
+        es_k, ef_k, ls, lf = self.es_k, self.ef_k, self.ls, self.lf
+        for v in changed:
+            es_x[v] = (es_k[v] + 1) >> 1
+            ef_x[v] = (ef_k[v] + 1) >> 1
+        touched = visited | bvisited | seeds
+        aggs: set[int] = set()
+        parent_agg = net.parent_agg
+        for v in touched:
+            if kind[v] == AGG:
+                aggs.add(v)
+            else:
+                r_ls[v] = ls[v]
+                r_lf[v] = lf[v]
+            a = parent_agg[v]
+            while a >= 0 and a not in aggs:
+                aggs.add(a)
+                a = parent_agg[a]
+        children = net.children
+        for v in sorted(aggs, key=rank.__getitem__):
+            kids = children[v]
+            r_ls[v] = min([r_ls[c] for c in kids])
+            r_lf[v] = max([r_lf[c] for c in kids])
+        dirty = {v for v in touched | aggs if v < n}  # tasks (gates are nodes n..)
+        tf = self.tf
+        for v in dirty:
+            tf[v] = r_lf[v] - ef_x[v] if kind[v] == AGG else r_ls[v] - es_x[v]
+
+        # slack: recompute from what changed, in reverse topological order, while it changes
+        slack = self.slack
+        start = set(seeds)
+        for x in changed:
+            start.add(x)
+            start.update(e.src for e in net.in_edges[x])
+            if net.parent_gate[x] >= 0:
+                start.add(net.parent_gate[x])
+            if kind[x] == AGG:
+                start.update(children[x])
+        heap = [(-rank[v], v) for v in start]
+        heapq.heapify(heap)
+        queued = set(start)
+        while heap:
+            _, v = heapq.heappop(heap)
+            value = self._slack_node(v)
+            if v < n:
+                dirty.add(v)
+            if value == slack[v]:
+                continue
+            slack[v] = value
+            after: list[int] = []
+            if kind[v] == GATE:
+                after.extend(e.src for e in net.in_edges[v])
+                if net.parent_gate[v] >= 0:
+                    after.append(net.parent_gate[v])
+            elif kind[v] == AGG:
+                after.extend(children[v])
+            for w in after:
+                if w not in queued:
+                    queued.add(w)
+                    heapq.heappush(heap, (-rank[w], w))
+
+        ff, critical, done, crit_leaves = self.ff, self.critical, self.done, self.crit_leaves
+        crit_before = len(crit_leaves)
+        crit_changed = False
+        for v in dirty:
+            ff[v] = slack[v] if slack[v] < tf[v] else tf[v]
+            now = tf[v] <= 0 and not done[v]
+            if now != critical[v]:
+                critical[v] = now
+                if kind[v] == LEAF:
+                    crit_changed = True
+                    if now:
+                        crit_leaves.add(v)
+                    else:
+                        crit_leaves.discard(v)
+        crit_changed = crit_changed or len(crit_leaves) != crit_before
+
+        nodes = sorted(dirty)
+        starts, finishes, late_starts, late_finishes = self._dates(nodes)
+        ids, conflicts, milestone_flags, d_eff = net.ids, self.conflicts, self.milestone_flags, self.d_eff
+        tasks = self.tasks_out.copy()
+        conflict_map = self.conflicts_out.copy()
+        for i, v in enumerate(nodes):
+            summary = kind[v] == AGG
+            tasks[ids[v]] = _task_schedule(
+                starts[i],
+                finishes[i],
+                late_starts[i],
+                late_finishes[i],
+                tf[v],
+                ff[v],
+                critical[v],
+                summary,
+                not summary and (d_eff[v] == 0 or milestone_flags[v]),
+                conflicts[v],
+            )
+            if conflicts[v]:
+                conflict_map[ids[v]] = conflicts[v]
+            else:
+                conflict_map.pop(ids[v], None)
+        self.tasks_out = tasks
+        self.conflicts_out = conflict_map
+        if crit_changed or not self.chain_nodes.isdisjoint(changed) or not self.chain_nodes.isdisjoint(seeds):
+            self._derive_chains()
+        else:
+            self.critical_path = [ids[v] for v in sorted(crit_leaves, key=lambda v: (es_x[v], v))]
+            self.chains = [list(chain) for chain in self.chains]
+
+    def _derive_chains(self) -> None:
+        es_x = self.es_x
+        crit = sorted(self.crit_leaves, key=lambda v: (es_x[v], v))
+        self.critical_path = [self.net.ids[v] for v in crit]
+        self.chains, self.chain_nodes = self._chains(crit, self.critical, es_x, self.ef_x)
+
+    def results(
+        self,
+    ) -> tuple[dict[TaskId, TaskSchedule], list[TaskId], list[list[TaskId]], dict[TaskId, tuple[str, ...]]]:
+        """What the last :meth:`derive_all` / :meth:`propagate` derived."""
+        return self.tasks_out, self.critical_path, self.chains, self.conflicts_out
+
+    def _chains(
+        self, crit: list[int], critical: list[bool], es_x: list[int], ef_x: list[int]
+    ) -> tuple[list[list[TaskId]], set[int]]:
+        """Chains of critical leaves linked by driving (zero-slack) dependencies, and every node
+        the search looked at (a change elsewhere cannot change the chains)."""
         net = self.net
         kind = net.kind
+        looked_at: set[int] = set()
 
         def driven(u: int) -> set[int]:
             found: set[int] = set()
@@ -491,7 +878,9 @@ class State:
                     if critical[x]:
                         found.add(x)
                     continue
+                looked_at.add(x)
                 for e in net.out_edges[x]:
+                    looked_at.add(e.dst)
                     if kind[x] == AGG and not e.from_finish:
                         continue  # reached through the summary's finish, not its start
                     src = ef_x[x] if e.from_finish else es_x[x]
@@ -501,10 +890,12 @@ class State:
                         stack.append(e.dst)
                 if kind[x] == GATE:
                     for c in net.gate_children[x]:
+                        looked_at.add(c)
                         if es_x[c] == es_x[x] and c not in seen:
                             seen.add(c)
                             stack.append(c)
                 a = net.parent_agg[x]
+                looked_at.add(a)
                 if a >= 0 and ef_x[a] == ef_x[x] and a not in seen:
                     seen.add(a)
                     stack.append(a)
@@ -518,23 +909,42 @@ class State:
             succ[u] = nxt
             has_pred.update(nxt)
         chains: list[list[TaskId]] = []
+        ids = net.ids
+        runs: dict[int, tuple[list[TaskId], int]] = {}
+
+        def run_from(y: int) -> tuple[list[TaskId], int]:
+            """The ids from ``y`` along its only driving successor while there is exactly one, and
+            the node the run ends on: the walk below copies runs, not single steps."""
+            cached = runs.get(y)
+            if cached is None:
+                names = [ids[y]]
+                x = y
+                while len(succ[x]) == 1:
+                    x = succ[x][0]
+                    names.append(ids[x])
+                cached = runs[y] = (names, x)
+            return cached
+
         for source in crit:
             if source in has_pred or len(chains) >= MAX_CHAINS:
                 continue
             # depth-first over the driving links (a DAG), one shared path: no copying per step
-            path = [source]
-            branches = [iter(succ[source])]
-            while branches and len(chains) < MAX_CHAINS:
-                step = next(branches[-1], None)
+            run, last = run_from(source)
+            path = list(run)
+            stack = [(0, last, iter(succ[last]))]
+            while stack and len(chains) < MAX_CHAINS:
+                before, last, branches = stack[-1]
+                step = next(branches, None)
                 if step is None:
-                    if not succ[path[-1]]:
-                        chains.append([net.tasks[v].id for v in path])
-                    path.pop()
-                    branches.pop()
+                    if not succ[last]:
+                        chains.append(path.copy())
+                    del path[before:]
+                    stack.pop()
                     continue
-                path.append(step)
-                branches.append(iter(succ[step]))
-        return chains
+                run, last = run_from(step)
+                stack.append((len(path), last, iter(succ[last])))
+                path.extend(run)
+        return chains, looked_at
 
 
 _CONSTRAINT_WORDS = {

@@ -29,13 +29,22 @@ def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a schedule allocates its many small objects.
 
     The engine creates no reference cycles; without this, collections triggered by the
-    allocations themselves rescan every object and make large schedules superlinear.
+    allocations themselves rescan every object and make large schedules superlinear. On the way
+    out, the objects allocated meanwhile (the result, the engine state kept for ``reschedule``)
+    go straight to the oldest generation (``gc.freeze()`` + ``gc.unfreeze()``, which moves lists,
+    not objects) instead of being scanned by the first young collection after: that collection
+    would visit each of them once more, about 0.2 s for a 100,000-task schedule. Skipped when
+    the process keeps objects frozen on purpose (``gc.freeze()`` before forking workers), whose
+    frozen objects ``gc.unfreeze()`` would release.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
 
@@ -66,6 +75,7 @@ def schedule(
         state = State(net, WorkingDays(calendar, project_start))
         state.forward_all()
         state.backward_all()
+        state.derive_all()
         return _result(state)
 
 
