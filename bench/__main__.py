@@ -5,6 +5,10 @@ from bench import foundation, live, planning, work
 # `python -m bench planning [--quick]` runs only the scheduling-engine benchmark (bench/planning.py).
 if sys.argv[1:2] == ["planning"]:
     raise SystemExit(planning.run(sys.argv[2:]))
+if sys.argv[1:2] == ["notifications"]:  # the inbox and the notification fan-out (bench/notifications.py)
+    raise SystemExit(__import__("bench.notifications").notifications.main(sys.argv[2:]))
+if sys.argv[1:2] == ["gantt"]:  # the Gantt chart in Chromium (bench/gantt.py)
+    raise SystemExit(__import__("bench.gantt").gantt.run(sys.argv[2:]))
 # `python -m bench live [...]` runs only the live-updates benchmark (bench/live.py).
 if sys.argv[1:2] == ["live"]:
     raise SystemExit(live.main(sys.argv[2:]))

@@ -25,6 +25,7 @@ from labora.core.api_utils import serialise_current
 from labora.core.errors import Conflict, LaboraError
 from labora.notifications.api import router as notifications_router
 from labora.planning.api import router as planning_router
+from labora.planning.api_gantt import router as planning_gantt_router
 from labora.work.api import router as work_router
 from labora.work.api_fields import router as work_fields_router
 from labora.work.api_members import router as work_members_router
@@ -262,6 +263,7 @@ api.add_router("", collaboration_router)
 api.add_router("", work_views_router)  # before work_router: /tasks/move-to-project is no task key
 api.add_router("", work_members_router)
 api.add_router("", planning_router)  # before work_router: /projects/import/mspdi is no project key
+api.add_router("", planning_gantt_router)  # the Gantt chart's data
 api.add_router("", work_router)
 api.add_router("", work_search_router)
 api.add_router("", work_fields_router)

@@ -40,6 +40,8 @@ HEARTBEAT_EVERY_SECONDS = 5.0
 HEARTBEAT_FORGET_AFTER = timedelta(days=1)
 # Tasks run per backend in one tick, so events and heartbeats are not starved by a backlog.
 TASKS_PER_TICK = 50
+# Periodic jobs of the apps (each throttles itself), e.g. notification digests; added in AppConfig.ready().
+PERIODIC: list[Any] = []
 
 
 def make_worker_id(*, embedded: bool) -> str:
@@ -87,6 +89,8 @@ class LaboraWorker:
         done = {"tasks": 0, "events": 0}
         done["tasks"] = self._step("tasks", self.run_tasks)
         done["events"] = self._step("events", events.redeliver_pending)
+        for job in PERIODIC:
+            self._step(getattr(job, "__name__", "periodic"), job)
         self._step("heartbeat", self.heartbeat)
         return done
 

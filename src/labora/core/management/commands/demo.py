@@ -13,7 +13,9 @@ from django.db import transaction
 
 from labora.accounts.models import User
 from labora.accounts.services import user_create, user_set_password_unchecked
+from labora.collaboration.demo import add_comments
 from labora.core.errors import LaboraError
+from labora.planning.demo import add_planning
 from labora.work import selectors
 from labora.work.models import Project
 from labora.work.services import (
@@ -113,6 +115,8 @@ class Command(BaseCommand):
         member_invite(actor=owner, workspace=workspace, membership=membership, email=INVITED[0], role=INVITED[1])
         _load_work(owner=owner, workspace=workspace, users=users)
         _load_task_fields(owner=owner, workspace=workspace, users=users)
+        add_planning(owner=owner, workspace=workspace, users=users, today=datetime.date.today())
+        add_comments(owner=owner, workspace=workspace, users=users)
         return [email for email, _name, _role in PEOPLE]
 
 
