@@ -8,6 +8,7 @@
 // skipped, so nothing is shown twice. Refusals (4401 not signed in, 4403 not a member, 4404)
 // are final: no reconnect. Presence: a page that shows one task (data-live-task="OPS-12")
 // tells the server, and lists the other viewers in [data-live-presence] when the page has one.
+// Pushes meant for this user only ({"user": {...}}) are dispatched as "labora:live-user".
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
@@ -95,6 +96,9 @@ export function installLive() {
       const container = document.querySelector("[data-live-presence]");
       if (container && message.presence.task === task) renderPresence(container, message.presence, me);
       emit("labora:live-presence", message.presence);
+    } else if (message.user !== undefined && !message.hello) {
+      // A push for this user only (live.subscribers.send_to_user), e.g. an inbox count.
+      emit("labora:live-user", message.user);
     } else if (message.error) {
       emit("labora:live-error", message.error);
     }

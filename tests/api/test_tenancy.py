@@ -32,6 +32,7 @@ from tests.api.openapi_walk import (
     send,
     state_diff,
 )
+from tests.chat.builders import chat_ids
 from tests.conftest import ApiClient
 from tests.planning_django.builders import dependency_in
 
@@ -67,6 +68,7 @@ class World:
             "team_id": team.public_id,
             "invitation_id": invitation.public_id,
             "dependency_id": dependency_in(b_owner, self.b),
+            **chat_ids(b_owner, b_member.user, self.b),
         }
         self._found: dict[tuple[str, str], str | None] = {}
 

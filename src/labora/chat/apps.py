@@ -6,3 +6,6 @@ class ChatConfig(AppConfig):
     label = "chat"
     verbose_name = "Chat"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from labora.chat import activity_text, permissions  # noqa: F401  (registration)

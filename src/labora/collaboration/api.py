@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from labora.collaboration.feeds import feed_entries
 from labora.collaboration.models import ActivityEntry
-from labora.collaboration.selectors import activity_list
 from labora.core.api_utils import actor
 from labora.core.pagination import Page, paginate
 from labora.core.policy import check
@@ -52,18 +52,24 @@ def activity(
     project: str | None = None,
     actor_email: str | None = Query(None, alias="actor"),
     event: str | None = None,
+    kind: str | None = Query(
+        None,
+        max_length=40,
+        description="one kind of change: task, project, chat, comment, member, team, … (422 lists them)",
+    ),
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=200),
 ) -> dict[str, Any]:
     user = actor(request)
     workspace, membership = workspace_for_user(user=user, slug=ws)
     check(user, "activity.view", membership)
-    qs = activity_list(
+    qs = feed_entries(
         workspace=workspace,
         membership=membership,
         task=task,
         project=project,
         actor_email=actor_email,
+        kind=kind,
         name_prefix=event,
     )
     result = paginate(request, qs, page=page, page_size=page_size)

@@ -6,6 +6,10 @@ hello; then each event the group brings is sent on when the user may see it (a V
 cached per connection, refreshed when a membership or a project's privacy changes) and, when the
 client subscribed to projects, when it belongs to one of them.
 
+An event addressed to some people (`data["audience"]`, e.g. a direct message) goes only to
+their connections, live and on catch-up. Every connection also joins its user's group
+(`live.user.<id>`), through which subscribers.send_to_user pushes `{"user": {...}}`.
+
 Catch-up (`resume_after`) runs beside live delivery: live events that arrive meanwhile wait in
 a buffer and go out after the missed ones, and every id is sent at most once per connection,
 so nothing falls in the gap between the database read and the group, and nothing is doubled.
@@ -27,7 +31,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from labora.live import selectors
 from labora.live.auth import ORIGIN_REFUSED, TOKEN_INVALID
 from labora.live.selectors import NOBODY, Visibility
-from labora.live.subscribers import remember_server_loop, workspace_group
+from labora.live.subscribers import remember_server_loop, user_group, workspace_group
 
 logger = logging.getLogger("labora.live")
 
@@ -61,6 +65,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     # --- state -------------------------------------------------------------------------------
     workspace: Any = None
     group: str = ""
+    personal: str = ""  # live.user.<id>: pushes meant for this user only (send_to_user)
     visibility: Visibility = NOBODY
     me: dict[str, str]
     projects: set[str] | None  # None: every project the user may see
@@ -112,6 +117,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.group = workspace_group(self.workspace.pk)
         # Join before reading anything: whatever commits from now on reaches us through the group.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        self.personal = user_group(user.pk)
+        await self.channel_layer.group_add(self.personal, self.channel_name)
         await self._refresh_visibility()
         last = await database_sync_to_async(selectors.last_event_id)(workspace=self.workspace)
         await self.send_json(
@@ -125,6 +132,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self._leave_presence()
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.personal:
+            await self.channel_layer.group_discard(self.personal, self.channel_name)
 
     # --- client messages ---------------------------------------------------------------------
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
@@ -379,6 +388,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         del self.viewers[message["channel"]]
         await self._send_viewers()
 
+    async def live_user(self, message: dict[str, Any]) -> None:
+        """A push for this user only (subscribers.send_to_user)."""
+        await self.send_json({"user": message.get("message")})
+
     # --- events from the group ---------------------------------------------------------------
     async def live_event(self, message: dict[str, Any]) -> None:
         """One event from the group, as a live.wire envelope."""
@@ -395,7 +408,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         event_id = envelope["id"]
         if event_id in self.sent:
             return False
-        if not self.visibility.allows(envelope):
+        audience = envelope.get("audience")  # .get: envelopes published before audiences existed
+        if audience is not None:
+            # Addressed to some people (a direct message): only their connections receive it,
+            # guests included; an addressed project event still needs the project to be visible.
+            if self.scope["user"].pk not in audience:
+                return False
+            if envelope["project"] and not self.visibility.sees_project(envelope["project"]):
+                return False
+        elif not self.visibility.allows(envelope):
             return False
         project = envelope["project"]
         if project and self.projects is not None and project not in self.projects:

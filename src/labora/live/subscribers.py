@@ -39,6 +39,11 @@ def workspace_group(workspace_id: int) -> str:
     return f"live.ws.{workspace_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every live connection of one user (any workspace, any node) is in this group."""
+    return f"live.user.{int(user_id)}"
+
+
 def group_send(group: str, message: dict[str, Any]) -> None:
     """Send `message` to a channel-layer group from synchronous code; raises if it fails."""
     layer = get_channel_layer()
@@ -56,6 +61,14 @@ def group_send(group: str, message: dict[str, Any]) -> None:
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(PUBLISH_TIMEOUT)
         return
     async_to_sync(layer.group_send)(group, message)
+
+
+def send_to_user(user_id: int, message: dict[str, Any]) -> None:
+    """Deliver `{"user": message}` to every open live connection of one user (live.js dispatches
+    it as the DOM event "labora:live-user"). Safe from synchronous code, like group_send; call it
+    from an outbox subscriber, after the commit, never inside a writing transaction. `message`
+    must be JSON-serialisable. Nobody connected: nothing happens."""
+    group_send(user_group(user_id), {"type": "live.user", "message": message})
 
 
 @subscriber("live.publish")
