@@ -6,8 +6,13 @@ import Alpine from "@alpinejs/csp";
 
 import { installConfirm, installCopy, installOpeners, installToastEvents } from "./js/behaviours.js";
 import { installBoard } from "./js/board.js";
+import "./js/gantt/index.js"; // the Gantt chart (planning/gantt.html) starts itself
+import { installCalendar } from "./js/calendar_view.js";
+import { installComments } from "./js/comments.js";
+import { installChat } from "./js/chat.js";
 import { installLive } from "./js/live.js";
 import { installLiveViews } from "./js/live_views.js";
+import "./js/inbox.js"; // registers Alpine.data("inbox") on alpine:init and the bell's live count
 import dialog from "./js/dialog.js";
 import drawer from "./js/drawer.js";
 import menu from "./js/menu.js";
@@ -54,6 +59,9 @@ installToastEvents();
 installOpeners();
 installCopy();
 installBoard();
+installCalendar();
+installComments();
+installChat();
 installLiveViews();
 installLive();
 
