@@ -4,7 +4,7 @@
 import htmx from "htmx.org";
 import Alpine from "@alpinejs/csp";
 
-import { installConfirm, installCopy, installOpeners, installToastEvents } from "./js/behaviours.js";
+import { installConfirm, installCopy, installCurrentTab, installOpeners, installToastEvents } from "./js/behaviours.js";
 import { installBoard } from "./js/board.js";
 import "./js/gantt/index.js"; // the Gantt chart (planning/gantt.html) starts itself
 import { installCalendar } from "./js/calendar_view.js";
@@ -58,6 +58,7 @@ installConfirm();
 installToastEvents();
 installOpeners();
 installCopy();
+installCurrentTab();
 installBoard();
 installCalendar();
 installComments();

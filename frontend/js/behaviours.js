@@ -106,3 +106,10 @@ export function installCopy() {
     }
   });
 }
+
+/** The project's tab strip scrolls sideways when its views do not fit (phones, narrow
+ * windows): keep the current view's tab in sight. */
+export function installCurrentTab() {
+  const current = document.querySelector(".project-nav [aria-current='page']");
+  if (current && current.scrollIntoView) current.scrollIntoView({ block: "nearest", inline: "center" });
+}

@@ -146,3 +146,14 @@ def test_send_to_user_reaches_every_connection_of_that_user_only(team: dict[str,
 
 def test_send_to_user_with_nobody_connected_does_nothing() -> None:
     send_to_user(123456, {"inbox": {"unread": 1}})  # no layer group members: no error
+
+
+def test_send_to_user_from_a_thread_running_another_event_loop() -> None:
+    """Browser tests write data on Playwright's thread, which runs an event loop of its own:
+    publishing from there must not raise (async_to_sync refuses to run in such a thread)."""
+    import asyncio
+
+    async def inside_a_loop() -> None:
+        send_to_user(123456, {"inbox": {"unread": 1}})
+
+    asyncio.run(inside_a_loop())

@@ -12,6 +12,7 @@ publishing does not know who is listening, on this node or another (channels-red
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -60,7 +61,15 @@ def group_send(group: str, message: dict[str, Any]) -> None:
             return
         asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result(PUBLISH_TIMEOUT)
         return
-    async_to_sync(layer.group_send)(group, message)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(layer.group_send)(group, message)
+        return
+    # Another loop runs in this thread (a caller's own, e.g. Playwright's sync API in browser
+    # tests): async_to_sync refuses to run here, so the send runs on a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(async_to_sync(layer.group_send), group, message).result(PUBLISH_TIMEOUT)
 
 
 def send_to_user(user_id: int, message: dict[str, Any]) -> None:
