@@ -122,7 +122,12 @@ export function scaleMarkup(view, t) {
   for (const tick of t.top) {
     const x = view.x(tick.from);
     out += `<line class="gantt-scale-line" x1="${x}" x2="${x}" y1="0" y2="${SCALE_ROW_H}"/>`;
-    out += `<text class="gantt-scale-top" x="${Math.max(x, view.left) + 6}" y="15">${esc(tick.label)}</text>`;
+    // The label sticks to the left edge while its period scrolls by, and is left out when
+    // too little of the period is in sight for it to fit before the next one's.
+    const start = Math.max(x, view.left);
+    if (view.x(tick.to) - start >= 72) {
+      out += `<text class="gantt-scale-top" x="${start + 6}" y="15">${esc(tick.label)}</text>`;
+    }
   }
   for (const tick of t.bottom) {
     const x = view.x(tick.from);
