@@ -106,14 +106,25 @@ def _asgi_server(django_db_setup: Any) -> Iterator[SimpleNamespace]:
 
     # pytest-django's autouse helper enables/disables this around each test that uses live_server.
     allowed = modify_settings(ALLOWED_HOSTS={"append": "127.0.0.1"})
-    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", _live_server_modified_settings=allowed)
+    yield SimpleNamespace(url=f"http://127.0.0.1:{port}", _live_server_modified_settings=allowed, server=server)
     server.should_exit = True
     thread.join(10)
 
 
 @pytest.fixture
-def live_server(_asgi_server: SimpleNamespace, transactional_db: Any) -> SimpleNamespace:
-    return _asgi_server
+def live_server(_asgi_server: SimpleNamespace, transactional_db: Any) -> Iterator[SimpleNamespace]:
+    yield _asgi_server
+    _wait_until_idle(_asgi_server.server)
+
+
+def _wait_until_idle(server: Any, timeout: float = 3.0) -> None:
+    """Let the requests a test's pages left running finish before the database is flushed: on
+    SQLite's shared in-memory test database a request still writing holds a table lock, and the
+    flush then fails ("database table is locked") and leaves rows for the next test. (Open
+    websockets also count as running tasks: hence the time limit.)"""
+    deadline = time.monotonic() + timeout
+    while server.server_state.tasks and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 @pytest.fixture
