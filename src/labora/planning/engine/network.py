@@ -18,7 +18,9 @@ ranks locally with the Pearce-Kelly algorithm, which also finds the cycle an edg
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +47,7 @@ class Edge:
     A plain slotted class (not a dataclass): networks hold tens of thousands and build them often.
     """
 
-    __slots__ = ("dst", "elapsed", "from_finish", "key", "lag", "src", "to_finish")
+    __slots__ = ("code", "dst", "elapsed", "from_finish", "key", "lag", "src", "to_finish")
 
     def __init__(
         self,
@@ -64,6 +66,8 @@ class Edge:
         self.lag = lag
         self.elapsed = elapsed
         self.key = key
+        # as in the network's columns: from_finish + 2 * to_finish + 4 * elapsed + 8 * lag
+        self.code = from_finish + 2 * to_finish + 4 * bool(elapsed) + 8 * lag
 
     def __repr__(self) -> str:
         return f"Edge({self.src} -> {self.dst}, key={self.key!r})"
@@ -76,8 +80,48 @@ _CODES: dict[object, int] = {kind: flags[0] + 2 * flags[1] for kind, flags in _F
 _TO_FINISH = {"FF": True, "SF": True, "FS": False, "SS": False}
 
 
+class _EdgeLists:
+    """``Network.in_edges`` / ``out_edges``: one list of :class:`Edge` objects per node, made on
+    first access from the network's edge columns (a full schedule never needs most of them: its
+    passes read the columns). A list, once made, is the node's own and changes with the network."""
+
+    __slots__ = ("_lists", "_make")
+
+    def __init__(self, size: int, make: Callable[[int], list[Edge]]) -> None:
+        self._lists: list[list[Edge] | None] = [None] * size
+        self._make = make
+
+    def __getitem__(self, v: int) -> list[Edge]:
+        edges = self._lists[v]
+        if edges is None:
+            edges = self._lists[v] = self._make(v)
+        return edges
+
+    def made(self, v: int) -> list[Edge] | None:
+        """The node's list if it was made (and so may have changed since), else None."""
+        return self._lists[v]
+
+    def __setitem__(self, v: int, edges: list[Edge]) -> None:
+        self._lists[v] = edges
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def __iter__(self) -> Iterator[list[Edge]]:
+        for v in range(len(self._lists)):
+            yield self[v]
+
+
 class Network:
-    """Nodes, edges and topological ranks; see the module docstring."""
+    """Nodes, edges and topological ranks; see the module docstring.
+
+    The edges are kept as columns (NumPy arrays, and Python lists in compressed-sparse-row form
+    for the passes: ``in_ptr``/``in_src``/``in_code`` and ``out_ptr``/``out_dst``/``out_code``,
+    where a code is ``from_finish + 2 * to_finish + 4 * elapsed + 8 * lag``). ``in_edges`` and
+    ``out_edges`` give the same edges as :class:`Edge` objects, made per node on first access;
+    adding or removing a dependency changes those lists and makes the columns stale
+    (``columns_fresh`` is then False and the passes read the objects).
+    """
 
     def __init__(self, tasks: Sequence[Task], dependencies: Iterable[Dependency]) -> None:
         self.tasks = list(tasks)
@@ -85,10 +129,49 @@ class Network:
         self.n_tasks = n
         self.ids: list[TaskId] = [task.id for task in self.tasks]
         self.index: dict[TaskId, int] = dict(zip(self.ids, range(n), strict=True))
+        parent_of = self._check_tasks()
+        self._check_hierarchy(parent_of)
+        self._build_hierarchy(parent_of)
+        self._table: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Edge]] | None = (
+            None
+        )
+        self._dependencies: dict[tuple[TaskId, TaskId], Dependency] | None = None
+        self._rows: (
+            tuple[list[int], list[int], list[int], list[int], list[int], list[int], list[int], list[Edge | None]] | None
+        ) = None
+        self._attach_all(dependencies)
+        self.in_edges = _EdgeLists(self.size, self._make_in_edges)
+        self.out_edges = _EdgeLists(self.size, self._make_out_edges)
+        self.rank: list[int] = [0] * self.size
+        self._order: list[int] | None = None
+
+    # --- structure --------------------------------------------------------------------------
+
+    def _check_tasks(self) -> list[int]:
+        """Each task's parent index (-1 for none). The common case is checked by columns; on a
+        duplicate, a negative duration, a constraint without its date or an unknown parent the
+        tasks are checked one by one, to raise on the first in the input's order."""
+        tasks, index, n = self.tasks, self.index, self.n_tasks
         asap = ConstraintType.ASAP
-        index, index_get = self.index, self.index.get
+        parents = [task.parent for task in tasks]
+        parent_of: list[int] = list(map(index.get, parents, repeat(-1, n)))
+        durations = [task.duration_days for task in tasks]
+        constraints = [task.constraint for task in tasks]
+        suspect = (
+            len(index) != n
+            or None in index
+            or min(durations, default=0) < 0
+            or parents.count(None) != parent_of.count(-1)
+        )
+        if not suspect and constraints.count(asap) != n:
+            suspect = any(
+                task.constraint_date is None and task.constraint is not asap and task.constraint != "ASAP"
+                for task in tasks
+            )
+        if not suspect:
+            return parent_of
         parent_of = [-1] * n
-        for i, task in enumerate(self.tasks):
+        for i, task in enumerate(tasks):
             if index[task.id] != i:
                 raise ScheduleInputError(f"task {task.id!r} is listed twice")
             if task.duration_days < 0:
@@ -96,129 +179,250 @@ class Network:
             if task.constraint_date is None and task.constraint is not asap and task.constraint != "ASAP":
                 raise ScheduleInputError(f"task {task.id!r}: constraint {task.constraint} needs a date")
             if task.parent is not None:
-                p = index_get(task.parent)
+                p = index.get(task.parent)
                 if p is None:
                     raise ScheduleInputError(f"task {task.id!r} names an unknown parent {task.parent!r}")
                 parent_of[i] = p
-        self._check_hierarchy(parent_of)
+        return parent_of
 
-        # aggregate children and gates
+    def _build_hierarchy(self, parent_of: list[int]) -> None:
+        """Kinds, children, gates and the links between them, by columns."""
+        n = self.n_tasks
+        par = np.array(parent_of, dtype=np.int64)
+        has_parent = np.flatnonzero(par >= 0)
+        is_agg = np.zeros(n, dtype=bool)
+        is_agg[par[has_parent]] = True
+        aggs = np.flatnonzero(is_agg)
+        size = n + len(aggs)
+        self.size = size
+        self.aggregates: list[int] = aggs.tolist()
+        kind = np.full(size, GATE, dtype=np.int64)
+        kind[:n] = np.where(is_agg, AGG, LEAF)
+        self.kind: list[int] = kind.tolist()
+        gate_of = np.full(n, -1, dtype=np.int64)
+        gate_of[aggs] = np.arange(n, size, dtype=np.int64)
+        self.gate_of: list[int] = gate_of.tolist()
+        self.owner: list[int] = list(range(n)) + self.aggregates  # node -> task index (gates -> their summary)
+        parent_agg = np.full(size, -1, dtype=np.int64)
+        parent_agg[:n] = par
+        self.parent_agg: list[int] = parent_agg.tolist()
+        # a child summary is started by its gate, which its parent's gate starts
+        started = np.where(is_agg[has_parent], gate_of[has_parent], has_parent)  # what each child's parent gate starts
+        parent_gate = np.full(size, -1, dtype=np.int64)
+        parent_gate[started] = gate_of[par[has_parent]]
+        self.parent_gate: list[int] = parent_gate.tolist()
+        # children in index order, grouped by parent (a stable sort keeps the order)
+        by_parent = np.argsort(par[has_parent], kind="stable")
+        kids = has_parent[by_parent].tolist()
+        kids_started = started[by_parent].tolist()
+        bounds = [*np.searchsorted(par[has_parent][by_parent], aggs, side="left").tolist(), len(kids)]
         # a node without children shares one empty tuple: 100,000 empty lists would cost time to
         # allocate and to scan by the garbage collector
-        kids: dict[int, list[int]] = {}
-        for i, p in enumerate(parent_of):
-            if p >= 0:
-                kids.setdefault(p, []).append(i)
         self.children: list[Sequence[int]] = [NO_NODES] * n
-        for p, nodes in kids.items():
-            self.children[p] = nodes
-        self.kind: list[int] = [AGG if self.children[i] else LEAF for i in range(n)]
-        self.aggregates: list[int] = [i for i in range(n) if self.kind[i] == AGG]
-        self.gate_of: list[int] = [-1] * n
-        self.owner: list[int] = list(range(n))  # node -> task index (gates -> their summary)
-        for i in range(n):
-            if self.kind[i] == AGG:
-                self.gate_of[i] = len(self.kind)
-                self.kind.append(GATE)
-                self.owner.append(i)
-        size = len(self.kind)
-        self.size = size
-        self.parent_agg: list[int] = [-1] * size
-        self.parent_gate: list[int] = [-1] * size
         self.gate_children: list[Sequence[int]] = [NO_NODES] * size
-        started: dict[int, list[int]] = {self.gate_of[p]: [] for p in kids}  # gate -> what it starts
-        for i, p in enumerate(parent_of):
-            if p < 0:
-                continue
-            self.parent_agg[i] = p
-            g = self.gate_of[p]
-            if self.kind[i] == LEAF:
-                self.parent_gate[i] = g
-                started[g].append(i)
-            else:
-                child_gate = self.gate_of[i]
-                self.parent_gate[child_gate] = g
-                started[g].append(child_gate)
-        for g, nodes in started.items():
-            self.gate_children[g] = nodes
-        self.leaves: list[int] = [i for i in range(n) if self.kind[i] == LEAF]
+        gates = self.gate_of
+        for a, lo, hi in zip(self.aggregates, bounds, bounds[1:], strict=False):
+            self.children[a] = kids[lo:hi]
+            self.gate_children[gates[a]] = kids_started[lo:hi]
+        self.leaves: list[int] = np.flatnonzero(~is_agg).tolist()
         self.leaves_under: dict[int, list[int]] = {}
 
-        self.in_edges: list[list[Edge]] = [[] for _ in range(size)]
-        self.out_edges: list[list[Edge]] = [[] for _ in range(size)]
-        self.dependencies: dict[tuple[TaskId, TaskId], Dependency] = {}
-        self._table: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Edge]] | None = (
-            None
-        )
-        self._attach_all(dependencies)
-
-        self.rank: list[int] = [0] * size
-        self._order: list[int] | None = None
-
-    # --- structure --------------------------------------------------------------------------
-
     def _attach_all(self, dependencies: Iterable[Dependency]) -> None:
-        """``edges_for`` + ``_attach`` for every dependency. The fields are gathered column by
-        column (comprehensions and ``map``, which run in C) and the dictionary of dependencies
-        is built in one go; only the edges themselves are made in a Python loop, inline for the
-        common case (a link between two known tasks into a leaf). On a duplicate, an unknown id or
-        a self-dependency the dependencies are attached one by one, to raise on the first."""
+        """The dependencies as edge columns (see the class docstring). The fields are gathered
+        column by column (comprehensions and ``map``, which run in C) and checked with NumPy; on
+        a duplicate, an unknown id, a self-dependency or an unknown type the dependencies are
+        checked one by one, to raise on the first in the input's order."""
         deps = list(dependencies)
-        known = self.dependencies
-        preds = [dep.predecessor for dep in deps]
-        succs = [dep.successor for dep in deps]
-        keys = list(zip(preds, succs, strict=True))
-        assert not known, "called once, by __init__"
-        known.update(zip(keys, deps, strict=True))
-        if len(known) != len(deps):  # a duplicate
-            known.clear()
-            self._attach_one_by_one(deps)
-            return
+        self._deps = deps
+        m = len(deps)
+        self._preds = preds = [dep.predecessor for dep in deps]
+        self._succs = succs = [dep.successor for dep in deps]
         index_get = self.index.get
-        srcs = list(map(index_get, preds))
-        dsts = list(map(index_get, succs))
-        types = [dep.type for dep in deps]
-        flags = list(map(_FLAGS.get, types))
-        lags = [dep.lag_days for dep in deps]
+        try:
+            src_a = np.fromiter(map(index_get, preds), dtype=np.int64, count=m)
+            dst_a = np.fromiter(map(index_get, succs), dtype=np.int64, count=m)
+            code_a = np.fromiter(map(_CODES.get, [dep.type for dep in deps]), dtype=np.int64, count=m)
+        except TypeError:  # None: an unknown id or type
+            self._raise_first_error(deps)
+        pairs = np.sort(src_a * self.size + dst_a)
+        if m and (bool((src_a == dst_a).any()) or bool((pairs[1:] == pairs[:-1]).any())):
+            self._raise_first_error(deps)
+        lag_a = np.array([dep.lag_days for dep in deps]).astype(np.int64) if m else np.zeros(0, dtype=np.int64)
         elapsed = [dep.lag_elapsed for dep in deps]
-        kind, in_edges, out_edges = self.kind, self.in_edges, self.out_edges
-        special: list[Edge] = []  # edges edge_table() leaves to Python: elapsed lags, into summaries
-        for src, dst, flag, lag, late, key, dep in zip(srcs, dsts, flags, lags, elapsed, keys, deps, strict=True):
-            if src is None or dst is None or src == dst or flag is None or kind[dst] != LEAF:
-                edges = self.edges_for(dep)  # summaries, and the errors (the network is dropped)
-                for edge in edges:
-                    self._attach(edge)
-                special.extend(edges)
-                continue
-            edge = Edge(src, dst, flag[0], flag[1], int(lag), late, key)
-            in_edges[dst].append(edge)
-            out_edges[src].append(edge)
-            if late:
-                special.append(edge)
-        # the plain edges as arrays, from the columns (every id is known by now)
-        src_a = np.array(srcs, dtype=np.int64)
-        dst_a = np.array(dsts, dtype=np.int64)
-        plain = np.array(kind, dtype=np.int64)[dst_a] == LEAF
         if any(elapsed):
-            plain &= ~np.array(elapsed, dtype=bool)
-        code = np.array(list(map(_CODES.get, types)), dtype=np.int64)
-        code += 4 * np.array(lags).astype(np.int64)
-        self._table = (src_a[plain], dst_a[plain], code[plain], special)
+            code_a += 4 * np.array(elapsed, dtype=bool)
+        kind = np.array(self.kind, dtype=np.int64)
+        into_leaf = kind[dst_a] == LEAF
+        e_src, e_dst, e_code, e_lag = src_a[into_leaf], dst_a[into_leaf], code_a[into_leaf], lag_a[into_leaf]
+        e_dep = np.flatnonzero(into_leaf)
+        if not into_leaf.all():  # into summaries: a start link to the gate, a finish link to every leaf
+            extra: list[tuple[int, int, int]] = []  # (source, target, dependency)
+            for d in np.flatnonzero(~into_leaf).tolist():
+                dst = int(dst_a[d])
+                targets = self.leaves_of(dst) if code_a[d] & 2 else [self.gate_of[dst]]
+                extra.extend((int(src_a[d]), t, d) for t in targets)
+            cols = np.array(extra, dtype=np.int64).reshape(-1, 3)
+            e_src = np.concatenate([e_src, cols[:, 0]])
+            e_dst = np.concatenate([e_dst, cols[:, 1]])
+            e_dep = np.concatenate([e_dep, cols[:, 2]])
+            e_code = np.concatenate([e_code, code_a[cols[:, 2]]])
+            e_lag = np.concatenate([e_lag, lag_a[cols[:, 2]]])
+        self._e_src, self._e_dst, self._e_code, self._e_lag, self._e_dep = e_src, e_dst, e_code, e_lag, e_dep
+        packed = e_code + 8 * e_lag
+        size = self.size
+        # compressed sparse rows, each node's edges in the input's order
+        rows = len(e_dep)
+        seq = np.arange(rows, dtype=np.int64)  # each row's place in the input's order
+        if not into_leaf.all():
+            seq[np.argsort(e_dep, kind="stable")] = np.arange(rows, dtype=np.int64)
+        in_perm = np.argsort(e_dst * rows + seq)  # unique keys: no need for a stable sort
+        out_perm = np.argsort(e_src * rows + seq)
+        self._in_perm, self._out_perm = in_perm, out_perm
+        ptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(e_dst, minlength=size), out=ptr[1:])
+        self.in_ptr: list[int] = ptr.tolist()
+        np.cumsum(np.bincount(e_src, minlength=size), out=ptr[1:])
+        self.out_ptr: list[int] = ptr.tolist()
+        self.in_src: list[int] = e_src[in_perm].tolist()
+        self.in_code: list[int] = packed[in_perm].tolist()
+        self.out_dst: list[int] = e_dst[out_perm].tolist()
+        self.out_code: list[int] = packed[out_perm].tolist()
+        self.columns_fresh = True
 
-    def _attach_one_by_one(self, deps: list[Dependency]) -> None:
-        """The plain loop, which raises on the first bad dependency in the input's order."""
-        known = self.dependencies
+    def refresh_columns(self) -> None:
+        """Build the edge columns again from the dependencies, after a change made them stale:
+        a full pass over the columns (and over fresh lists of edge objects) is much faster than
+        one over the objects the changes left."""
+        if self.columns_fresh:
+            return
+        self._table = None
+        self._rows = None
+        self._attach_all(list(self.dependencies.values()))
+        self.in_edges = _EdgeLists(self.size, self._make_in_edges)
+        self.out_edges = _EdgeLists(self.size, self._make_out_edges)
+
+    def _raise_first_error(self, deps: list[Dependency]) -> NoReturn:
+        """Check the dependencies one by one and raise on the first bad one."""
+        known: set[tuple[TaskId, TaskId]] = set()
         for dep in deps:
             if dep.key in known:
                 raise ScheduleInputError(f"two dependencies link {dep.predecessor!r} to {dep.successor!r}")
-            for edge in self.edges_for(dep):
-                self._attach(edge)
-            known[dep.key] = dep
-        self._table = None
+            self.edges_for(dep)
+            known.add(dep.key)
+        raise ScheduleInputError("the dependencies cannot be read: check their tasks, types and lags")
+
+    @property
+    def dependencies(self) -> dict[tuple[TaskId, TaskId], Dependency]:
+        """The dependencies by ``(predecessor, successor)``, made on first use."""
+        if self._dependencies is None:
+            self._dependencies = dict(zip(zip(self._preds, self._succs, strict=True), self._deps, strict=True))
+        return self._dependencies
+
+    def _row_lists(
+        self,
+    ) -> tuple[list[int], list[int], list[int], list[int], list[int], list[int], list[int], list[Edge | None]]:
+        """The edge columns as lists (made once), for making edge objects one at a time: source,
+        target, code, lag, dependency, the rows in ``in_src`` and ``out_dst`` order, the objects."""
+        if self._rows is None:
+            self._rows = (
+                self._e_src.tolist(),
+                self._e_dst.tolist(),
+                self._e_code.tolist(),
+                self._e_lag.tolist(),
+                self._e_dep.tolist(),
+                self._in_perm.tolist(),
+                self._out_perm.tolist(),
+                [None] * len(self._e_src),
+            )
+        return self._rows
+
+    def edge(self, i: int) -> Edge:
+        """The edge in row ``i`` of the columns, as an object (one per edge, made once)."""
+        rows = self._row_lists()
+        edge = rows[7][i]
+        if edge is None:
+            code, d = rows[2][i], rows[4][i]
+            edge = rows[7][i] = Edge(
+                rows[0][i],
+                rows[1][i],
+                bool(code & 1),
+                bool(code & 2),
+                rows[3][i],
+                bool(code & 4),
+                (self._preds[d], self._succs[d]),
+            )
+        return edge
+
+    def in_edge_at(self, i: int) -> Edge:
+        """The edge at position ``i`` of ``in_src``/``in_code``."""
+        return self.edge(self._row_lists()[5][i])
+
+    def out_edge_at(self, i: int) -> Edge:
+        """The edge at position ``i`` of ``out_dst``/``out_code``."""
+        return self.edge(self._row_lists()[6][i])
+
+    def _make_in_edges(self, v: int) -> list[Edge]:
+        return [self.edge(i) for i in self._row_lists()[5][self.in_ptr[v] : self.in_ptr[v + 1]]]
+
+    def _make_out_edges(self, u: int) -> list[Edge]:
+        return [self.edge(i) for i in self._row_lists()[6][self.out_ptr[u] : self.out_ptr[u + 1]]]
+
+    def in_links(self, v: int) -> list[tuple[int, int, Edge | None]]:
+        """``v``'s incoming edges as ``(source, code, edge)`` (see the class docstring for the
+        code); ``edge`` is given when the lag is elapsed, or when the node's edge objects exist.
+
+        The columns stay right for every node whose edge objects were never made: only those
+        can have changed since the columns were built (so this reads the objects for them)."""
+        edges = self.in_edges.made(v)
+        if edges is not None:
+            return [(e.src, e.code, e) for e in edges]
+        lo, hi = self.in_ptr[v], self.in_ptr[v + 1]
+        return [
+            (u, c, self.in_edge_at(i) if c & 4 else None)
+            for i, u, c in zip(range(lo, hi), self.in_src[lo:hi], self.in_code[lo:hi], strict=True)
+        ]
+
+    def out_links(self, u: int) -> list[tuple[int, int, Edge | None]]:
+        """``u``'s outgoing edges as ``(target, code, edge)``, as :meth:`in_links`."""
+        edges = self.out_edges.made(u)
+        if edges is not None:
+            return [(e.dst, e.code, e) for e in edges]
+        lo, hi = self.out_ptr[u], self.out_ptr[u + 1]
+        return [
+            (w, c, self.out_edge_at(i) if c & 4 else None)
+            for i, w, c in zip(range(lo, hi), self.out_dst[lo:hi], self.out_code[lo:hi], strict=True)
+        ]
+
+    def sources(self, v: int) -> list[int]:
+        """The sources of ``v``'s incoming edges (as :meth:`in_links`)."""
+        edges = self.in_edges.made(v)
+        if edges is not None:
+            return [e.src for e in edges]
+        return self.in_src[self.in_ptr[v] : self.in_ptr[v + 1]]
+
+    def targets(self, u: int) -> list[int]:
+        """The targets of ``u``'s outgoing edges (as :meth:`in_links`)."""
+        edges = self.out_edges.made(u)
+        if edges is not None:
+            return [e.dst for e in edges]
+        return self.out_dst[self.out_ptr[u] : self.out_ptr[u + 1]]
 
     def _check_hierarchy(self, parent_of: list[int]) -> None:
-        state = [0] * len(parent_of)  # 0 new, 1 on path, 2 done
-        for start in range(len(parent_of)):
+        """Raise when the parents loop. Pointer doubling with NumPy finds that none does (every
+        chain of parents ends within ``n`` steps); only then is the loop looked for and named."""
+        n = len(parent_of)
+        jump = np.array(parent_of, dtype=np.int64)
+        reach = 1
+        while True:
+            live = np.flatnonzero(jump >= 0)
+            if not live.size:
+                return
+            if reach >= n:
+                break
+            jump[live] = jump[jump[live]]
+            reach *= 2
+        state = [0] * n  # 0 new, 1 on path, 2 done
+        for start in range(n):
             if state[start]:
                 continue
             path = []
@@ -273,31 +477,26 @@ class Network:
     def edge_table(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], list[Edge]]:
         """Every plain edge (into a leaf, working-day lag) as NumPy arrays ``src``, ``dst`` and
         ``code`` (``from_finish + 2 * to_finish + 4 * lag``), plus the other edges as objects."""
-        if self._table is None:  # changed since it was built: collect again
-            srcs, dsts, codes, special = [], [], [], []
-            for edges in self.out_edges:
-                for e in edges:
-                    if e.elapsed or self.kind[e.dst] != LEAF:
-                        special.append(e)
-                    else:
-                        srcs.append(e.src)
-                        dsts.append(e.dst)
-                        codes.append(4 * e.lag + 2 * e.to_finish + e.from_finish)
+        self.refresh_columns()
+        if self._table is None:
+            plain = (np.array(self.kind, dtype=np.int64)[self._e_dst] == LEAF) & (self._e_code & 4 == 0)
             self._table = (
-                np.array(srcs, dtype=np.int64),
-                np.array(dsts, dtype=np.int64),
-                np.array(codes, dtype=np.int64),
-                special,
+                self._e_src[plain],
+                self._e_dst[plain],
+                (self._e_code[plain] & 3) + 4 * self._e_lag[plain],
+                [self.edge(i) for i in np.flatnonzero(~plain).tolist()],
             )
         return self._table
 
     def _attach(self, edge: Edge) -> None:
         self._table = None
+        self.columns_fresh = False
         self.in_edges[edge.dst].append(edge)
         self.out_edges[edge.src].append(edge)
 
     def _detach(self, key: tuple[TaskId, TaskId]) -> list[Edge]:
         self._table = None
+        self.columns_fresh = False
         dep = self.dependencies[key]
         removed = []
         for edge in self.edges_for(dep):
@@ -313,12 +512,10 @@ class Network:
             return
         if self.parent_gate[v] >= 0:
             yield self.parent_gate[v]
-        for e in self.in_edges[v]:
-            yield e.src
+        yield from self.sources(v)
 
     def forward_succs(self, u: int) -> Iterator[int]:
-        for e in self.out_edges[u]:
-            yield e.dst
+        yield from self.targets(u)
         if self.kind[u] == GATE:
             yield from self.gate_children[u]
         elif self.parent_agg[u] >= 0:
@@ -337,38 +534,96 @@ class Network:
         return sorted(self.aggregates, key=rank.__getitem__)
 
     def sort(self) -> list[int]:
-        """Kahn's algorithm; raises :class:`CycleError` naming the tasks on a cycle."""
-        size, kind = self.size, self.kind
-        out_edges, gate_children, parent_agg = self.out_edges, self.gate_children, self.parent_agg
-        indegree = [len(edges) + (g >= 0) for edges, g in zip(self.in_edges, self.parent_gate, strict=True)]
-        for v in self.aggregates:
-            indegree[v] = len(self.children[v])
-        order = [v for v in range(size) if indegree[v] == 0]
-        # breadth first (a list iterated while it grows is the queue); successors as forward_succs
-        for u in order:
-            for e in out_edges[u]:
-                w = e.dst
-                indegree[w] -= 1
-                if not indegree[w]:
-                    order.append(w)
-            if kind[u] == GATE:
-                for w in gate_children[u]:
+        """Kahn's algorithm; raises :class:`CycleError` naming the tasks on a cycle.
+
+        The successors of every node (as :meth:`forward_succs` gives them: its edges, then the
+        nodes a gate starts or the summary a child rolls up into) are gathered in one array
+        sorted by node; a list iterated while it grows is the queue (breadth first)."""
+        size, n = self.size, self.n_tasks
+        if self.columns_fresh:
+            par = np.array(self.parent_agg[:n], dtype=np.int64)
+            child = np.flatnonzero(par >= 0)
+            gate_child = np.array(self.parent_gate, dtype=np.int64)
+            started = np.flatnonzero(gate_child >= 0)
+            src = np.concatenate([self._e_src, gate_child[started], child])
+            dst = np.concatenate([self._e_dst, started, par[child]])
+            order_as_listed = self._order_as_listed(src, dst)
+            if order_as_listed is not None:
+                return self._set_order(order_as_listed)
+            tie = np.concatenate([self._e_dep, np.array(self.owner, dtype=np.int64)[started], child])
+            span = max(len(self._e_src), n) + 1
+            tie[len(self._e_src) :] += span  # edges first, then the hierarchy
+            by = np.argsort(src * (2 * span) + tie)
+            succ: list[int] = dst[by].tolist()
+            ptr = np.zeros(size + 1, dtype=np.int64)
+            np.cumsum(np.bincount(src, minlength=size), out=ptr[1:])
+            bounds: list[int] = ptr.tolist()
+            counts = np.bincount(dst, minlength=size)
+            order: list[int] = np.flatnonzero(counts == 0).tolist()
+            indegree: list[int] = counts.tolist()
+            for u in order:
+                for w in succ[bounds[u] : bounds[u + 1]]:
+                    d = indegree[w] - 1
+                    indegree[w] = d
+                    if not d:
+                        order.append(w)
+        else:
+            indegree = [len(edges) + (g >= 0) for edges, g in zip(self.in_edges, self.parent_gate, strict=True)]
+            for v in self.aggregates:
+                indegree[v] = len(self.children[v])
+            order = [v for v in range(size) if indegree[v] == 0]
+            for u in order:
+                for w in self.forward_succs(u):
                     indegree[w] -= 1
                     if not indegree[w]:
                         order.append(w)
-            else:
-                w = parent_agg[u]
-                if w >= 0:
-                    indegree[w] -= 1
-                    if not indegree[w]:
-                        order.append(w)
-        if len(order) < self.size:
-            raise CycleError(self._cycle_among({v for v in range(self.size) if indegree[v] > 0}))
-        rank = self.rank
-        for r, v in enumerate(order):
-            rank[v] = r
-        self._order = order
-        return order
+        if len(order) < size:
+            raise CycleError(self._cycle_among({v for v in range(size) if indegree[v] > 0}))
+        return self._set_order(np.array(order, dtype=np.int64))
+
+    def _set_order(self, order: npt.NDArray[np.int64]) -> list[int]:
+        rank = np.empty(self.size, dtype=np.int64)
+        rank[order] = np.arange(self.size, dtype=np.int64)
+        self.rank = rank.tolist()
+        self._order = order.tolist()
+        return self._order
+
+    def _order_as_listed(self, src: npt.NDArray[np.int64], dst: npt.NDArray[np.int64]) -> npt.NDArray[np.int64] | None:
+        """The tasks in the input's order, each summary's gate just before its first subtask and
+        its aggregate just after its last one, when that order is topological (``src`` before
+        ``dst`` for every link, checked at once): plans usually list a task after the tasks it
+        depends on, and then Kahn's algorithm (a Python loop over every link) is not needed."""
+        n, size = self.n_tasks, self.size
+        if size == n:
+            key = np.arange(n, dtype=np.int64)
+            return key if bool((src < dst).all()) else None
+        par = np.array(self.parent_agg[:n], dtype=np.int64)
+        depth = np.zeros(n, dtype=np.int64)  # 0 for a top-level task
+        up = par.copy()
+        while True:
+            has = up >= 0
+            if not has.any():
+                break
+            depth += has
+            up[has] = par[up[has]]
+        aggs = np.array(self.aggregates, dtype=np.int64)
+        is_leaf = np.array(self.kind[:n], dtype=np.int64) == LEAF
+        first = np.where(is_leaf, np.arange(n, dtype=np.int64), n)  # first / last leaf listed under a node
+        last = np.where(is_leaf, np.arange(n, dtype=np.int64), -1)
+        for d in range(int(depth.max()), 0, -1):  # deepest first: a summary's subtasks are complete
+            nodes = np.flatnonzero(depth == d)
+            np.minimum.at(first, par[nodes], first[nodes])
+            np.maximum.at(last, par[nodes], last[nodes])
+        # sort by (position, tie): a gate at its summary's first leaf, before it (outer gates
+        # first); an aggregate at its summary's last leaf, after it (inner aggregates first)
+        position = np.concatenate([np.where(is_leaf, first, last), first[aggs]])
+        tie = np.zeros(size, dtype=np.int64)
+        tie[aggs] = n + 1 - depth[aggs]
+        tie[n:] = depth[aggs] - n - 1
+        order = np.lexsort((tie, position))
+        rank = np.empty(size, dtype=np.int64)
+        rank[order] = np.arange(size, dtype=np.int64)
+        return order if bool((rank[src] < rank[dst]).all()) else None
 
     def _cycle_among(self, remaining: set[int]) -> list[TaskId]:
         # every node left by Kahn's algorithm has a predecessor that was left too: walk back

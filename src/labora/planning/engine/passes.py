@@ -17,10 +17,14 @@ constraint dates, elapsed lags and the final (vectorised) conversion to dates.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Iterable
 from datetime import date
+from itertools import compress, repeat
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from labora.planning.engine.calendar import WorkingDays
 from labora.planning.engine.model import ConstraintType, Task, TaskId, TaskSchedule
@@ -31,6 +35,13 @@ POS = 1 << 60
 MAX_CHAINS = 200
 
 _TYPE_NAMES = {(True, False): "FS", (False, False): "SS", (True, True): "FF", (False, True): "SF"}
+
+
+def _lag_days_key(k: int, lag: int) -> int:
+    """Key ``k`` moved by a lag of ``lag`` working days (not elapsed)."""
+    if lag <= 0:
+        return k + 2 * lag  # a lead keeps the side it starts from
+    return 2 * (((k + 1) >> 1) + lag) - 1  # a lag ends at the end of a working day
 
 
 def edge_label(e: Edge) -> str:
@@ -255,10 +266,12 @@ class State:
             g = net.parent_gate[v]
             if g >= 0 and es_k[g] > es:
                 es = es_k[g]
-            for e in net.in_edges[v]:
-                k = ef_k[e.src] if e.from_finish else es_k[e.src]
-                if e.lag or e.elapsed:
+            for u, c, e in net.in_links(v):
+                k = ef_k[u] if c & 1 else es_k[u]
+                if e is not None and e.elapsed:
                     k = self.lag_key(k, e)
+                elif c >> 3:
+                    k = _lag_days_key(k, c >> 3)
                 if k > es:
                     es = k
             ef = es
@@ -268,11 +281,13 @@ class State:
             g = net.parent_gate[v]
             if g >= 0 and es_k[g] > ks:
                 ks = es_k[g]
-            for e in net.in_edges[v]:
-                k = ef_k[e.src] if e.from_finish else es_k[e.src]
-                if e.lag or e.elapsed:
+            for u, c, e in net.in_links(v):
+                k = ef_k[u] if c & 1 else es_k[u]
+                if e is not None and e.elapsed:
                     k = self.lag_key(k, e)
-                if e.to_finish:
+                elif c >> 3:
+                    k = _lag_days_key(k, c >> 3)
+                if c & 2:
                     if k > kf:
                         kf = k
                 elif k > ks:
@@ -353,9 +368,12 @@ class State:
 
     def forward_all(self) -> None:
         """:meth:`forward_node` for every node in topological order; a plain leaf (no fixed
-        dates, no constraint to check) is computed inline, the same way."""
+        dates, no constraint to check) is computed inline, the same way, from the network's edge
+        columns (while they are fresh: a full schedule)."""
         net = self.net
-        kind, parent_gate, in_edges = net.kind, net.parent_gate, net.in_edges
+        net.refresh_columns()
+        kind, parent_gate = net.kind, net.parent_gate
+        in_ptr, in_src, in_code, in_edge_at = net.in_ptr, net.in_src, net.in_code, net.in_edge_at
         es_k, ef_k, d_eff, dur = self.es_k, self.ef_k, self.d_eff, self.dur
         start_floor, finish_floor = self.start_floor_k, self.finish_floor_k
         fixed_es, fixed_ef, check = self.fixed_es_k, self.fixed_ef_k, self.check
@@ -369,15 +387,16 @@ class State:
             g = parent_gate[v]
             if g >= 0 and es_k[g] > ks:
                 ks = es_k[g]
-            for e in in_edges[v]:
-                k = ef_k[e.src] if e.from_finish else es_k[e.src]
-                if e.elapsed:
-                    k = lag_key(k, e)
-                else:
-                    lag = e.lag
-                    if lag:
-                        k = k + 2 * lag if lag < 0 else 2 * (((k + 1) >> 1) + lag) - 1
-                if e.to_finish:
+            for i in range(in_ptr[v], in_ptr[v + 1]):
+                c = in_code[i]
+                k = ef_k[in_src[i]] if c & 1 else es_k[in_src[i]]
+                if c & 4:
+                    k = lag_key(k, in_edge_at(i))
+                elif c >= 8:  # a lag ends at the end of a working day
+                    k = 2 * (((k + 1) >> 1) + (c >> 3)) - 1
+                elif c < 0:  # a lead keeps the side it starts from
+                    k += 2 * (c >> 3)
+                if c & 2:
                     if k > kf:
                         kf = k
                 elif k > ks:
@@ -422,10 +441,10 @@ class State:
                 finish = self.lf_lim[a]
             if self.ls_lim[a] < POS and (self.es_k[v] + 1) >> 1 == (self.es_k[a] + 1) >> 1:
                 start = self.ls_lim[a]
-        for e in net.out_edges[v]:
-            limit = lf[e.dst] if e.to_finish else ls[e.dst]
-            bound = self.lag_back(limit, e) if (e.lag or e.elapsed) else limit
-            if e.from_finish:
+        for w, c, e in net.out_links(v):
+            limit = lf[w] if c & 2 else ls[w]
+            bound = self.lag_back(limit, e) if e is not None and e.elapsed else limit - (c >> 3)
+            if c & 1:
                 if bound < finish:
                     finish = bound
             elif bound < start:
@@ -454,9 +473,12 @@ class State:
         return (self.pf + 1) >> 1
 
     def backward_all(self) -> None:
-        """:meth:`backward_node` for every node in reverse topological order; leaves inline."""
+        """:meth:`backward_node` for every node in reverse topological order; leaves inline,
+        from the network's edge columns (while they are fresh)."""
         net = self.net
-        kind, parent_agg, out_edges = net.kind, net.parent_agg, net.out_edges
+        net.refresh_columns()
+        kind, parent_agg = net.kind, net.parent_agg
+        out_ptr, out_dst, out_code, out_edge_at = net.out_ptr, net.out_dst, net.out_code, net.out_edge_at
         ls, lf, es_k, d_eff = self.ls, self.lf, self.es_k, self.d_eff
         ls_lim, lf_lim = self.ls_lim, self.lf_lim
         late_start_max, late_finish_max = self.late_start_max, self.late_finish_max
@@ -474,13 +496,14 @@ class State:
                     finish = lf_lim[a]
                 if ls_lim[a] < POS and (es_k[v] + 1) >> 1 == (es_k[a] + 1) >> 1:
                     start = ls_lim[a]
-            for e in out_edges[v]:
-                bound = lf[e.dst] if e.to_finish else ls[e.dst]
-                if e.elapsed:
-                    bound = lag_back(bound, e)
+            for i in range(out_ptr[v], out_ptr[v + 1]):
+                c = out_code[i]
+                bound = lf[out_dst[i]] if c & 2 else ls[out_dst[i]]
+                if c & 4:
+                    bound = lag_back(bound, out_edge_at(i))
                 else:
-                    bound -= e.lag
-                if e.from_finish:
+                    bound -= c >> 3
+                if c & 1:
                     if bound < finish:
                         finish = bound
                 elif bound < start:
@@ -497,8 +520,7 @@ class State:
 
     def backward_dependents(self, v: int) -> Iterable[int]:
         net = self.net
-        for e in net.in_edges[v]:
-            yield e.src
+        yield from net.sources(v)
         if net.kind[v] == AGG:
             yield from net.children[v]
         elif net.parent_gate[v] >= 0:
@@ -560,43 +582,51 @@ class State:
     # TaskSchedule objects themselves.
 
     def derive_all(self) -> None:
-        """Derive floats, criticality, chains, dates and ``TaskSchedule`` objects for every task."""
+        """Derive floats, criticality, chains, dates and ``TaskSchedule`` objects for every task.
+
+        Column by column with NumPy; the results are kept as lists (an incremental reschedule
+        updates them in place). The ``TaskSchedule`` objects are made empty and filled one field
+        at a time over all of them (``map`` over the slot setters runs in C)."""
         net = self.net
         n = net.n_tasks
-        kind = net.kind
-        es_x = [(k + 1) >> 1 for k in self.es_k]
-        ef_x = [(k + 1) >> 1 for k in self.ef_k]
+        kind_a = np.array(net.kind, dtype=np.int64)
+        es_k = np.array(self.es_k, dtype=np.int64)
+        ef_k = np.array(self.ef_k, dtype=np.int64)
+        es_x_a = (es_k + 1) >> 1
+        ef_x_a = (ef_k + 1) >> 1
         ls, lf = list(self.ls), list(self.lf)
         children = net.children
         for v in net.aggregates_in_order():  # summaries span their children's late dates
             kids = children[v]
             ls[v] = min([ls[c] for c in kids])
             lf[v] = max([lf[c] for c in kids])
-        tf = [a - b for a, b in zip(ls, es_x, strict=False)][:n]
-        for v in net.aggregates:
-            tf[v] = lf[v] - ef_x[v]
+        ls_a = np.array(ls, dtype=np.int64)
+        lf_a = np.array(lf, dtype=np.int64)
+        summary_a = kind_a[:n] == AGG
+        tf_a = np.where(summary_a, lf_a[:n] - ef_x_a[:n], ls_a[:n] - es_x_a[:n])
         pf = self.pf_pos
-        slack = self._slack_all(es_x, ef_x, pf)
+        es_x: list[int] = es_x_a.tolist()
+        ef_x: list[int] = ef_x_a.tolist()
+        slack = self._slack_all(es_x, ef_x, pf, es_x_a, ef_x_a)
         # free float never exceeds total float (the project finish can bind first)
-        ff = [s if s < t else t for s, t in zip(slack, tf, strict=False)]
-        done = self.done
-        critical = [t <= 0 and not d for t, d in zip(tf, done, strict=False)]
+        ff_a = np.minimum(np.array(slack[:n], dtype=np.int64), tf_a)
+        critical_a = (tf_a <= 0) & ~np.array(self.done[:n], dtype=bool)
+        tf: list[int] = tf_a.tolist()
+        ff: list[int] = ff_a.tolist()
+        critical: list[bool] = critical_a.tolist()
         self.es_x, self.ef_x, self.r_ls, self.r_lf = es_x, ef_x, ls, lf
         self.tf, self.slack, self.ff, self.critical = tf, slack, ff, critical
-        self.crit_leaves = {v for v in range(n) if critical[v] and kind[v] == LEAF}
+        self.crit_leaves = set(np.flatnonzero(critical_a & (kind_a[:n] == LEAF)).tolist())
 
         ids = net.ids
-        summary_flags = [k == AGG for k in kind[:n]]
-        milestone_flags = self.milestone_flags
-        d_eff = self.d_eff
-        conflicts = self.conflicts
-        nodes = list(range(n))
-        starts, finishes, late_starts, late_finishes = self._dates(nodes)
-        tasks: dict[TaskId, TaskSchedule] = {}
-        new, cls = _new_object, TaskSchedule
-        s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SET
-        for v, es, ef, lsd, lfd, t, f, c, summary, flag, de, conf in zip(
-            ids,
+        summary_flags: list[bool] = summary_a.tolist()
+        milestone_flags: list[bool] = (
+            ~summary_a & ((np.array(self.d_eff[:n], dtype=np.int64) == 0) | np.array(self.milestone_flags, dtype=bool))
+        ).tolist()
+        conflicts = self.conflicts[:n]
+        starts, finishes, late_starts, late_finishes = self._dates(list(range(n)), es_k, ef_k, ls_a, lf_a)
+        objects = list(map(_new_object, repeat(TaskSchedule, n)))
+        columns: tuple[list[Any], ...] = (
             starts,
             finishes,
             late_starts,
@@ -606,33 +636,23 @@ class State:
             critical,
             summary_flags,
             milestone_flags,
-            d_eff,
             conflicts,
-            strict=False,
-        ):  # _task_schedule(...), inlined
-            obj = tasks[v] = new(cls)
-            s0(obj, es)
-            s1(obj, ef)
-            s2(obj, lsd)
-            s3(obj, lfd)
-            s4(obj, t)
-            s5(obj, f)
-            s6(obj, c)
-            s7(obj, summary)
-            s8(obj, not summary and (de == 0 or flag))
-            s9(obj, conf)
-        self.tasks_out = tasks
-        self.conflicts_out = {ids[v]: conflicts[v] for v in range(n) if conflicts[v]}
+        )
+        for setter, column in zip(_SET, columns, strict=True):
+            deque(map(setter, objects, column), maxlen=0)  # _task_schedule(...) for every task
+        self.tasks_out = dict(zip(ids, objects, strict=True))
+        self.conflicts_out = {ids[v]: conflicts[v] for v in compress(range(n), conflicts)}
         self._derive_chains()
 
-    def _slack_all(self, es_x: list[int], ef_x: list[int], pf: int) -> list[int]:
+    def _slack_all(
+        self, es_x: list[int], ef_x: list[int], pf: int, es: npt.NDArray[np.int64], ef: npt.NDArray[np.int64]
+    ) -> list[int]:
         """Every node's slack (see :meth:`_slack_node`): the plain edges vectorised, then gates,
-        the other edges and summaries in Python, then the leaves' summary term vectorised."""
+        the other edges and summaries in Python, then the leaves' summary term vectorised.
+        ``es``/``ef`` are ``es_x``/``ef_x`` as arrays."""
         net = self.net
         size, kind = net.size, net.kind
         src, dst, code, special = net.edge_table()
-        es = np.array(es_x, dtype=np.int64)
-        ef = np.array(ef_x, dtype=np.int64)
         source = np.where(code & 1, ef[src], es[src])
         target = np.where(code & 2, ef[dst], es[dst])
         best = np.full(size, POS, dtype=np.int64)
@@ -675,19 +695,25 @@ class State:
         result: list[int] = values.tolist()
         return result
 
-    def _dates(self, nodes: list[int]) -> tuple[list[date], list[date], list[date], list[date]]:
+    def _dates(
+        self, nodes: list[int], *columns: npt.NDArray[np.int64]
+    ) -> tuple[list[date], list[date], list[date], list[date]]:
         """Early and late dates of some tasks, converted at once; a finish (or a milestone) keeps
-        the side its early key has; actual and manual dates are shown as given."""
+        the side its early key has; actual and manual dates are shown as given. ``nodes`` is
+        ``0 .. n-1`` when ``columns`` (``es_k``, ``ef_k``, ``r_ls``, ``r_lf`` as arrays) are given."""
         count = len(nodes)
-        idx = np.array(nodes, dtype=np.int64)
-        es_k = np.array(self.es_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
-        ef_k = np.array(self.ef_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
-        if count == len(self.r_ls) or count > 64:
-            ls = np.array(self.r_ls, dtype=np.int64)[idx]
-            lf = np.array(self.r_lf, dtype=np.int64)[idx]
+        if columns:
+            es_k, ef_k, ls, lf = (column[:count] for column in columns)
         else:
-            ls = np.array([self.r_ls[v] for v in nodes], dtype=np.int64)
-            lf = np.array([self.r_lf[v] for v in nodes], dtype=np.int64)
+            idx = np.array(nodes, dtype=np.int64)
+            es_k = np.array(self.es_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
+            ef_k = np.array(self.ef_k, dtype=np.int64)[idx] if count else np.zeros(0, dtype=np.int64)
+            if count == len(self.r_ls) or count > 64:
+                ls = np.array(self.r_ls, dtype=np.int64)[idx]
+                lf = np.array(self.r_lf, dtype=np.int64)[idx]
+            else:
+                ls = np.array([self.r_ls[v] for v in nodes], dtype=np.int64)
+                lf = np.array([self.r_lf[v] for v in nodes], dtype=np.int64)
         positions = np.concatenate([es_k >> 1, ef_k >> 1, (2 * ls - (es_k & 1)) >> 1, (2 * lf - (ef_k & 1)) >> 1])
         days = self.wd.date_list(positions)
         starts, finishes = days[:count], days[count : 2 * count]
@@ -714,12 +740,12 @@ class State:
                     best = s
             return best if best < POS else pf - es_x[v]
         best = POS
-        for e in net.out_edges[v]:
-            src = ef_x[v] if e.from_finish else es_x[v]
-            target = ef_x[e.dst] if e.to_finish else es_x[e.dst]
-            s = target - (self.lag_pos(src, e) if e.elapsed else src + e.lag)
-            if kind[e.dst] == GATE:
-                s += slack[e.dst]
+        for w, c, e in net.out_links(v):
+            src = ef_x[v] if c & 1 else es_x[v]
+            target = ef_x[w] if c & 2 else es_x[w]
+            s = target - (self.lag_pos(src, e) if e is not None and e.elapsed else src + (c >> 3))
+            if kind[w] == GATE:
+                s += slack[w]
             if s < best:
                 best = s
         a = net.parent_agg[v]
@@ -772,7 +798,7 @@ class State:
         start = set(seeds)
         for x in changed:
             start.add(x)
-            start.update(e.src for e in net.in_edges[x])
+            start.update(net.sources(x))
             if net.parent_gate[x] >= 0:
                 start.add(net.parent_gate[x])
             if kind[x] == AGG:
@@ -790,7 +816,7 @@ class State:
             slack[v] = value
             after: list[int] = []
             if kind[v] == GATE:
-                after.extend(e.src for e in net.in_edges[v])
+                after.extend(net.sources(v))
                 if net.parent_gate[v] >= 0:
                     after.append(net.parent_gate[v])
             elif kind[v] == AGG:
@@ -879,15 +905,16 @@ class State:
                         found.add(x)
                     continue
                 looked_at.add(x)
-                for e in net.out_edges[x]:
-                    looked_at.add(e.dst)
-                    if kind[x] == AGG and not e.from_finish:
+                for w, c, e in net.out_links(x):
+                    looked_at.add(w)
+                    if kind[x] == AGG and not c & 1:
                         continue  # reached through the summary's finish, not its start
-                    src = ef_x[x] if e.from_finish else es_x[x]
-                    target = ef_x[e.dst] if e.to_finish else es_x[e.dst]
-                    if target == self.lag_pos(src, e) and e.dst not in seen:
-                        seen.add(e.dst)
-                        stack.append(e.dst)
+                    src = ef_x[x] if c & 1 else es_x[x]
+                    target = ef_x[w] if c & 2 else es_x[w]
+                    lagged = self.lag_pos(src, e) if e is not None and e.elapsed else src + (c >> 3)
+                    if target == lagged and w not in seen:
+                        seen.add(w)
+                        stack.append(w)
                 if kind[x] == GATE:
                     for c in net.gate_children[x]:
                         looked_at.add(c)
