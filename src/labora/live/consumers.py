@@ -1,10 +1,16 @@
 """The live websocket at /api/v1/workspaces/<ws>/live (docs/api.md, "Live updates").
 
-One connection = one user in one workspace. On connect it joins the workspace's group (the
-outbox subscriber publishes every event there, from whichever node made the change) and says
-hello; then each event the group brings is sent on when the user may see it (a Visibility
-cached per connection, refreshed when a membership or a project's privacy changes) and, when the
-client subscribed to projects, when it belongs to one of them.
+One connection = one user in one workspace. On connect it joins the workspace's group through
+this process's hub (live/hub.py: the outbox subscriber publishes every event to the group, from
+whichever node made the change; the group has one member per process, which hands each event to
+its local connections) and says hello; then each event is sent on when the user may see it (a
+Visibility cached per connection, refreshed when a membership or a project's privacy changes)
+and, when the client subscribed to projects, when it belongs to one of them.
+
+The hub offers each event to `offer()`, which decides in place (no task switch, no copy) and
+queues the event's JSON text, encoded once per event (live.wire), for the connection's sender
+task; anything that needs the database first (a visibility refresh, a catch-up in progress)
+queues the event itself, handled in order by that same task.
 
 An event addressed to some people (`data["audience"]`, e.g. a direct message) goes only to
 their connections, live and on catch-up. Every connection also joins its user's group
@@ -18,10 +24,11 @@ so nothing falls in the gap between the database read and the group, and nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -30,6 +37,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from labora.live import selectors
 from labora.live.auth import ORIGIN_REFUSED, TOKEN_INVALID
+from labora.live.hub import Hub, hub_for
 from labora.live.selectors import NOBODY, Visibility
 from labora.live.subscribers import remember_server_loop, user_group, workspace_group
 
@@ -74,6 +82,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     sent: OrderedDict[int, None]
     viewing: str | None = None
     viewers: dict[str, dict[str, str]]
+    hub: Hub | None = None
+    # What the sender task (_pump) sends next, in order: a str is an event's JSON text already
+    # checked; a dict is a message still to handle (live.event, live.pong, live.caught_up).
+    outgoing: deque[str | dict[str, Any]]
+    _wake: asyncio.Future[None] | None = None
+    _pump_task: asyncio.Task[None] | None = None
+    stopped: bool = False  # closing (too far behind, or a server error): take nothing more
+    _closing: asyncio.Future[None] | None = None
+    # offer() may only decide an event itself when nothing before it is pending: not before the
+    # hello (the Visibility is read during connect) and not while the sender task handles a
+    # message that may change the Visibility (a refresh awaits the database).
+    _busy: bool = True
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels runs close_old_connections() on its sync thread before every handler: a thread
@@ -91,6 +111,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.buffer = []
         self.sent = OrderedDict()
         self.viewers = {}
+        self.outgoing = deque()
         self.catch_up_task: asyncio.Task[None] | None = None
         await self.accept()  # a close code (4401/4403) and its reason need an accepted socket
         user = self.scope.get("user")
@@ -116,22 +137,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.me = {"id": user.public_id, "name": user.display_name, "initials": user.initials}
         self.group = workspace_group(self.workspace.pk)
         # Join before reading anything: whatever commits from now on reaches us through the group.
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        self.personal = user_group(user.pk)
-        await self.channel_layer.group_add(self.personal, self.channel_name)
-        await self._refresh_visibility()
-        last = await database_sync_to_async(selectors.last_event_id)(workspace=self.workspace)
-        await self.send_json(
-            {"hello": {"workspace": self.workspace.slug, "user": self.me, "role": membership.role, "last_event": last}}
-        )
+        self.hub = await hub_for(self.channel_layer)
+        await self.hub.join(self.group, self)  # events from now on wait in self.outgoing
+        try:
+            self.personal = user_group(user.pk)
+            await self.channel_layer.group_add(self.personal, self.channel_name)
+            await self._refresh_visibility()
+            last = await database_sync_to_async(selectors.last_event_id)(workspace=self.workspace)
+            await self.send_json(
+                {
+                    "hello": {
+                        "workspace": self.workspace.slug,
+                        "user": self.me,
+                        "role": membership.role,
+                        "last_event": last,
+                    }
+                }
+            )
+        except BaseException:
+            # Never leave the hub holding a connection that did not open (disconnect() may not run).
+            self.stopped = True
+            await self.hub.leave(self.group, self)
+            self.group = ""
+            raise
+        self._pump_task = asyncio.create_task(self._pump())  # then whatever arrived meanwhile
 
     async def disconnect(self, code: int) -> None:
         if self.catch_up_task is not None:
             self.catch_up_task.cancel()
         if self.viewing:
             await self._leave_presence()
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self._pump_task is not None:
+            self._pump_task.cancel()
+        if self.group and self.hub is not None:
+            await self.hub.leave(self.group, self)
         if self.personal:
             await self.channel_layer.group_discard(self.personal, self.channel_name)
 
@@ -185,10 +224,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await handler(value)
 
     async def _ping(self, value: Any) -> None:
-        # Answered through this connection's own channel, behind the events already queued for
-        # it: a pong means every event published before the ping has been sent (or filtered).
-        await self.channel_layer.send(
-            self.channel_name, {"type": "live.pong", "value": value if isinstance(value, (int, str)) else None}
+        # Answered through the hub's channel, behind the events already on their way to this
+        # process: a pong means every event published before the ping has been sent (or filtered).
+        assert self.hub is not None
+        await self.hub.send_local(
+            self, {"type": "live.pong", "value": value if isinstance(value, (int, str)) else None}
         )
 
     async def live_pong(self, message: dict[str, Any]) -> None:
@@ -293,11 +333,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             logger.exception("live catch-up failed", extra={"after": after})
             await self.close(code=CLOSE_SERVER_ERROR, reason="The catch-up failed: reconnect and resume.")
             return
-        # Through our own channel, behind every live event already queued for this connection:
-        # when it is handled, everything published before the read ended is in the buffer.
-        await self.channel_layer.send(
-            self.channel_name, {"type": "live.caught_up", "after": after, "sent": sent, "cursor": cursor}
-        )
+        # Through the hub's channel, behind every live event already on its way to this
+        # connection: when it is handled, everything published before the read ended is in the buffer.
+        assert self.hub is not None
+        await self.hub.send_local(self, {"type": "live.caught_up", "after": after, "sent": sent, "cursor": cursor})
 
     async def live_caught_up(self, message: dict[str, Any]) -> None:
         sent = int(message["sent"])
@@ -393,6 +432,66 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"user": message.get("message")})
 
     # --- events from the group ---------------------------------------------------------------
+    def offer(self, message: dict[str, Any]) -> None:
+        """The hub hands on one event (or a live.local message for this connection); never waits."""
+        if self.stopped:
+            return
+        if (
+            not self._busy
+            and not self.outgoing
+            and not self.catching_up
+            and message["type"] == "live.event"
+            and not self._needs_refresh(message)
+        ):
+            # The common case, decided here: nothing queued before it could change the answer.
+            if not self._admit(message):
+                return
+            self.outgoing.append(message["text"])
+        else:
+            self.outgoing.append(message)
+        if len(self.outgoing) > MAX_BUFFERED:
+            # The client does not read (or the server cannot keep up with it): it reconnects
+            # and resumes from its last id, which loses nothing.
+            self.stopped = True
+            self.outgoing.clear()
+            self._closing = asyncio.ensure_future(
+                self.close(code=CLOSE_TOO_SLOW, reason="Too many changes at once: reconnect and resume.")
+            )
+            return
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    async def _pump(self) -> None:
+        """Send what offer() queued, in order; the only task that sends events once connected."""
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                if not self.outgoing:
+                    self._busy = False
+                    self._wake = loop.create_future()
+                    await self._wake
+                    self._wake = None
+                    continue
+                item = self.outgoing.popleft()
+                if isinstance(item, str):
+                    await self.send(text_data=item)
+                else:
+                    self._busy = True
+                    await self.dispatch(item)
+                    self._busy = False
+        except asyncio.CancelledError:
+            raise
+        except OSError:  # the socket went away under us (uvicorn's ClientDisconnected): disconnect() cleans up
+            logger.debug("live sender stopped", exc_info=True)
+        except Exception:
+            # Anything else (a database error while refreshing the Visibility) ends the connection
+            # instead of leaving it open and silent: the client reconnects and resumes.
+            logger.exception("live sender failed")
+            self.stopped = True
+            with contextlib.suppress(Exception):
+                await self.close(code=CLOSE_SERVER_ERROR, reason="A server error: reconnect and resume.")
+
     async def live_event(self, message: dict[str, Any]) -> None:
         """One event from the group, as a live.wire envelope."""
         if self.catching_up:
@@ -405,6 +504,13 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _deliver(self, envelope: dict[str, Any]) -> bool:
         """Send one event unless already sent here, not visible, or outside the subscriptions."""
+        if not self._admit(envelope):
+            return False
+        await self.send(text_data=envelope["text"])
+        return True
+
+    def _admit(self, envelope: dict[str, Any]) -> bool:
+        """May this event go out here (not sent yet, visible, subscribed)? If so, remember its id."""
         event_id = envelope["id"]
         if event_id in self.sent:
             return False
@@ -424,7 +530,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.sent[event_id] = None
         if len(self.sent) > REMEMBERED_IDS:
             self.sent.popitem(last=False)
-        await self.send(text_data=envelope["text"])
         return True
 
     def _needs_refresh(self, envelope: dict[str, Any]) -> bool:

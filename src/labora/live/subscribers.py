@@ -86,4 +86,7 @@ def publish(event: DomainEvent) -> None:
     if found is None:
         return  # account-level events (sign-up, tokens) belong to no workspace
     workspace_id, payload = found
-    group_send(workspace_group(workspace_id), envelope(payload))
+    group = workspace_group(workspace_id)
+    # The group's members are hubs (live/hub.py), one per process: `group` tells them whose
+    # connections the event is for.
+    group_send(group, {**envelope(payload), "group": group})
