@@ -9,8 +9,16 @@ Rules:
 - status / due date / priority changed (or a task moved on the board) → the task's watchers;
 - `comment.added` on a task → the task's watchers (`comment.added`) and the people mentioned
   (`comment.mention`); on a project → the project's watchers and the people mentioned;
+- `comment.edited` → only the people the edit newly mentions (`comment.mention`; the event's
+  `mentions` lists just them, collaboration.services.comment_update); watchers hear nothing,
+  nor does anyone already mentioned by the earlier text;
 - `chat.message_posted` → the people mentioned (`chat.mention`) and, in a direct conversation,
   its other members (`chat.direct`);
+- a muted chat channel (chat.models.ChannelMember.muted, for that person) → no
+  `chat.message_posted` notification, except when the message names that person directly
+  (`@handle` or `@e-mail`): then `chat.mention`. Being reached through a team mention
+  (`@design-team`) or being a member of a muted direct conversation is not enough — muting
+  exists to quiet exactly those. The unread count in the chat itself still moves;
 - never the actor. When one person qualifies twice, the most personal kind wins.
 """
 
@@ -36,7 +44,7 @@ PRECEDENCE = (ASSIGNED, MENTION, CHAT_MENTION, CHAT_DIRECT, STATUS, DUE, PRIORIT
 WATCHED_FIELDS = {"status": STATUS, "due_date": DUE, "priority": PRIORITY}
 
 # The events the subscriber listens to.
-EVENTS = ("task.created", "task.updated", "task.moved", "comment.added", "chat.message_posted")
+EVENTS = ("task.created", "task.updated", "task.moved", "comment.added", "comment.edited", "chat.message_posted")
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,9 @@ class Facts:
     chat_kind: str = ""  # "project" | "direct" for chat messages
     chat_member_ids: frozenset[int] = frozenset()
     on_task: bool = True
+    muted_ids: frozenset[int] = frozenset()  # people who muted the chat channel
+    # Of `mention_ids`, those named themselves (not through a team); only read for muted people.
+    personal_mention_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -77,10 +88,13 @@ def recipients(facts: Facts) -> dict[int, str]:
     if facts.event == "comment.added":
         ballot.add(facts.task_watcher_ids if facts.on_task else facts.project_watcher_ids, COMMENT)
         ballot.add(facts.mention_ids, MENTION)
+    if facts.event == "comment.edited":
+        ballot.add(facts.mention_ids, MENTION)  # only those the edit added
     if facts.event == "chat.message_posted":
-        ballot.add(facts.mention_ids, CHAT_MENTION)
+        muted = facts.muted_ids
+        ballot.add((p for p in facts.mention_ids if p not in muted or p in facts.personal_mention_ids), CHAT_MENTION)
         if facts.chat_kind == "direct":
-            ballot.add(facts.chat_member_ids, CHAT_DIRECT)
+            ballot.add((p for p in facts.chat_member_ids if p not in muted), CHAT_DIRECT)
     chosen: dict[int, str] = {}
     for person, kinds in ballot.kinds.items():
         if person == facts.actor_id:

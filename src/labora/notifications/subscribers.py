@@ -101,15 +101,18 @@ def _task_plan(event: DomainEvent, workspace: Workspace) -> Plan | None:
 
 def _comment_plan(event: DomainEvent, workspace: Workspace) -> Plan | None:
     data = dict(event.data or {})
+    mentions = rules.as_ids(data.get("mentions"))
+    edited = event.name == "comment.edited"
+    if edited and not mentions:
+        return None  # an edit that names nobody new tells nobody (rules.py)
     project = Project.objects.filter(workspace_id=workspace.pk, key=str(data.get("project") or "").upper()).first()
     if project is None:
         return None
     task = _task_by_key(workspace.pk, data["task"]) if data.get("task") else None
     if data.get("task") and task is None:
         return None  # the task went to the trash since
-    mentions = rules.as_ids(data.get("mentions"))
     if task is not None:
-        watchers = frozenset(task.watchers.values_list("pk", flat=True))
+        watchers = frozenset() if edited else frozenset(task.watchers.values_list("pk", flat=True))
         anchor = f"#comment-{data['comment']}" if data.get("comment") else ""
         link = _url("task_detail", ws=workspace.slug, task_key=task.key) + anchor
         facts = rules.Facts(
@@ -119,7 +122,7 @@ def _comment_plan(event: DomainEvent, workspace: Workspace) -> Plan | None:
     facts = rules.Facts(
         event=event.name,
         actor_id=event.actor_id,
-        project_watcher_ids=selectors.project_watcher_ids(project=project),
+        project_watcher_ids=frozenset() if edited else selectors.project_watcher_ids(project=project),
         mention_ids=mentions,
         on_task=False,
     )
@@ -138,12 +141,17 @@ def _chat_plan(event: DomainEvent, workspace: Workspace) -> Plan | None:
         project = Project.objects.filter(workspace_id=workspace.pk, key=str(data.get("project") or "").upper()).first()
         if project is None:
             return None  # a project chat whose project is gone: nobody to check visibility against
+    mention_ids = rules.as_ids(data.get("mentions"))
+    member_ids = rules.as_ids(data.get("members")) if kind == "direct" else frozenset()
+    muted = _muted(workspace, channel, mention_ids | member_ids)
     facts = rules.Facts(
         event=event.name,
         actor_id=event.actor_id,
-        mention_ids=rules.as_ids(data.get("mentions")),
+        mention_ids=mention_ids,
         chat_kind=kind,
-        chat_member_ids=rules.as_ids(data.get("members")),
+        chat_member_ids=member_ids,
+        muted_ids=muted,
+        personal_mention_ids=_named_in_message(event, workspace, data) if muted & mention_ids else frozenset(),
     )
     message = data.get("message")
     link = (
@@ -155,11 +163,46 @@ def _chat_plan(event: DomainEvent, workspace: Workspace) -> Plan | None:
     return Plan(facts, f"chat:{channel}"[:80], link, label, project, None, data, {})
 
 
+def _muted(workspace: Workspace, channel: str, user_ids: frozenset[int]) -> frozenset[int]:
+    """Of `user_ids`, those who muted chat channel `channel` (its public id). One query."""
+    if not user_ids:
+        return frozenset()
+    from labora.chat.models import ChannelMember
+
+    return frozenset(
+        ChannelMember.objects.filter(
+            workspace_id=workspace.pk, channel__public_id=channel, muted=True, user_id__in=user_ids
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _named_in_message(event: DomainEvent, workspace: Workspace, data: dict[str, Any]) -> frozenset[int]:
+    """The people a chat message names themselves (`@ann`, `@ann@example.com`), not through a
+    team: read again from the message's text, which the event does not split. Only asked when a
+    mentioned person muted the channel. A deleted message names nobody."""
+    from labora.chat.models import Message
+    from labora.collaboration import mentions as mention_lib
+
+    message = data.get("message")
+    if not isinstance(message, int) or isinstance(message, bool):
+        return frozenset()
+    body = Message.objects.filter(pk=message, workspace_id=workspace.pk, deleted_at__isnull=True).values_list(
+        "body", flat=True
+    )
+    text = body.first()
+    if not text:
+        return frozenset()
+    names = mention_lib.Parsed(mentions=mention_lib.parse(text).mentions)  # task references not needed
+    resolved = mention_lib.resolve(workspace=workspace, author=event.actor, parsed=names)
+    return frozenset(user.pk for user in resolved.users)
+
+
 PLANNERS: dict[str, Callable[[DomainEvent, Workspace], Plan | None]] = {
     "task.created": _task_plan,
     "task.updated": _task_plan,
     "task.moved": _task_plan,
     "comment.added": _comment_plan,
+    "comment.edited": _comment_plan,
     "chat.message_posted": _chat_plan,
 }
 
