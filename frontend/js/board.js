@@ -18,30 +18,46 @@ function toast(message, level) {
   window.dispatchEvent(new CustomEvent("labora:toast", { detail: { message, level } }));
 }
 
-/** Refresh the "n / limit" counter and full state of the column of `status` from the DOM
- * (with swimlanes a status has one list per lane and one header above them). */
-function recount(status) {
-  if (!status) return;
-  const selector = `[data-board-list][data-status="${CSS.escape(status)}"] > [data-key]`;
-  const count = document.querySelectorAll(selector).length;
-  document.querySelectorAll(`[data-board-column][data-status="${CSS.escape(status)}"]`).forEach((column) => {
-    const limit = Number(column.dataset.wipLimit || 0);
+function plusCount(element, delta) {
+  const count = Math.max(0, (Number.parseInt(element.textContent, 10) || 0) + delta);
+  return count;
+}
+
+/** A card left (`delta` -1) or joined (+1) `list`: update the "n / limit" count and full state
+ * of its column (with swimlanes, the status header above every lane) and its lane's count. The
+ * counts are the column's true totals (a long column shows only its first cards), so they are
+ * shifted, not recounted from the cards on the page. */
+function shift(list, delta) {
+  if (!list || !delta) return;
+  const inLane = list.dataset.lane !== undefined;
+  const columns = inLane
+    ? Array.from(document.querySelectorAll(`[data-board-column][data-status="${CSS.escape(list.dataset.status)}"]`))
+    : [list.closest("[data-board-column]")].filter(Boolean);
+  columns.forEach((column) => {
     const badge = column.querySelector("[data-board-count]");
+    if (!badge) return;
+    const limit = Number(column.dataset.wipLimit || 0);
+    const count = plusCount(badge, delta);
     const full = limit > 0 && count >= limit;
-    if (badge) {
-      badge.textContent = limit > 0 ? `${count} / ${limit}` : String(count);
-      badge.classList.toggle("is-full", full);
-    }
+    badge.textContent = limit > 0 ? `${count} / ${limit}` : String(count);
+    badge.title = limit > 0 ? `${count} of at most ${limit} tasks (WIP limit)` : `${count} task${count === 1 ? "" : "s"}`;
+    badge.classList.toggle("is-full", full);
     column.classList.toggle("is-full", full);
   });
+  if (inLane) {
+    const laneCount = document.getElementById(`lane-count-${list.dataset.lane}`);
+    if (laneCount) laneCount.textContent = String(plusCount(laneCount, delta));
+  }
 }
 
 function putBack(event) {
-  const { item, from, oldIndex } = event;
+  const { item, from, to, oldIndex } = event;
   const reference = from.children[oldIndex] || null;
   from.insertBefore(item, reference === item ? item.nextSibling : reference);
-  recount(event.to.dataset.status);
-  recount(from.dataset.status);
+  if (from !== to) {
+    shift(to, -1);
+    shift(from, 1);
+  }
 }
 
 async function onDrop(event) {
@@ -52,6 +68,8 @@ async function onDrop(event) {
     putBack(event);
     return;
   }
+  // Neighbours on the page: dropped at the end of a long column, the card goes right after the
+  // last card shown (before the ones behind "Show more"), since ranks are project-wide.
   const previous = item.previousElementSibling;
   const next = item.nextElementSibling;
   const body = new FormData();
@@ -65,8 +83,10 @@ async function onDrop(event) {
     body.append("assignee", to.dataset.assignee);
   }
   body.append("version", item.dataset.version || "");
-  recount(to.dataset.status);
-  recount(from.dataset.status);
+  if (from !== to) {
+    shift(from, -1);
+    shift(to, 1);
+  }
   item.classList.add("is-saving");
   let response;
   try {
@@ -128,8 +148,51 @@ function installAutosubmit() {
   });
 }
 
+/** "Show N more" (a [data-board-more] link, htmx): the next cards of a long column are appended
+ * to its list and the link replaced (out of band). A card already on the page that comes again
+ * (it was dropped after the last card shown, or moved meanwhile) is taken out first, so every
+ * card is once on the board, in rank order; the keyboard focus goes to the first new card. */
+function installShowMore() {
+  const pending = new WeakMap();
+  // The element that made the request (detail.elt is the target in some htmx events).
+  const moreLink = (detail) => {
+    const source = (detail.requestConfig && detail.requestConfig.elt) || detail.elt;
+    return source && source.matches && source.matches("[data-board-more]") ? source : null;
+  };
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const source = moreLink(event.detail);
+    const list = event.detail.target;
+    if (!source || !list) return;
+    if (event.detail.xhr && event.detail.xhr.status !== 200) return;
+    const text = event.detail.serverResponse || "";
+    for (const match of text.matchAll(/\bid="card-([^"]+)"/g)) {
+      const card = document.getElementById(`card-${match[1]}`);
+      if (card) {
+        if (card.parentElement !== list) shift(card.parentElement, -1);
+        card.remove();
+      }
+    }
+    pending.set(list, { first: list.children.length, focused: document.activeElement === source });
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const list = event.detail.target;
+    const state = list && pending.get(list);
+    if (!state) return;
+    pending.delete(list);
+    const first = list.children[state.first];
+    const link = first && first.querySelector("a");
+    if (state.focused && link) link.focus();
+  });
+  document.addEventListener("htmx:responseError", (event) => {
+    if (moreLink(event.detail)) {
+      toast("The next cards could not be loaded. Reload the board and try again.", "error");
+    }
+  });
+}
+
 export function installBoard() {
   installAutosubmit();
+  installShowMore();
   const bindAll = (root) => {
     const scope = root && root.querySelectorAll ? root : document;
     scope.querySelectorAll("[data-board-list]").forEach(bindList);

@@ -1,13 +1,16 @@
 """The board in a real browser: drag a card to another column and it stays there; a move past
-a WIP limit is refused, the card goes back and a toast says why; the board on a phone."""
+a WIP limit is refused, the card goes back and a toast says why; the board on a phone; a long
+column's "Show more" and a drag of a card it brought."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from labora.accounts.models import User
 from labora.work import services
 from labora.work.models import Task
 from labora.work.services import StatusSpec
+from labora.work.views import board as board_view
 from tests import factories
 from tests.e2e.conftest import PHONE, login, shot
 
@@ -137,4 +140,43 @@ def test_swimlanes_by_assignee_and_a_move_inside_a_lane(page: Any, live_server: 
     assert page.locator('[data-board-column][data-status="Done"] [data-board-count]').inner_text() == "1"
     shot(page, "board-swimlanes")
     assert Task.objects.get(number=3).status.name == "Done"
+    assert not page.js_errors
+
+
+def test_show_more_appends_the_rest_of_a_long_column_and_an_appended_card_can_be_dragged(
+    page: Any, live_server: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(board_view, "BOARD_COLUMN_PAGE", 3)  # the live server runs in this process
+    _seed()
+    owner = User.objects.get(email="olivia@example.com")
+    project = Task.objects.get(number=1).project
+    for i in range(4):
+        services.task_create(actor=owner, project=project, title=f"Backlog {i}")
+    login(page, live_server, "olivia@example.com", factories.PASSWORD)
+    page.goto(f"{live_server.url}{BOARD}")
+    todo = page.locator('[data-board-column][data-status="To do"]')
+    assert _column_keys(page, "To do") == ["OPS-2", "OPS-3", "OPS-4"]
+    assert todo.locator("[data-board-count]").inner_text() == "6"  # every card, not the three shown
+
+    more = todo.locator("[data-board-more]")
+    assert more.inner_text() == "Show 3 more"
+    more.focus()
+    more.press("Enter")
+    page.locator('[data-board-list][data-status="To do"] > [data-key="OPS-7"]').wait_for()
+    assert _column_keys(page, "To do") == ["OPS-2", "OPS-3", "OPS-4", "OPS-5", "OPS-6", "OPS-7"]
+    assert todo.locator("[data-board-more]").count() == 0
+    assert page.evaluate("() => document.activeElement.closest('[data-key]').dataset.key") == "OPS-5"
+    shot(page, "board-show-more")
+
+    with page.expect_response(lambda r: "/tasks/OPS-7/move/" in r.url) as answer:
+        _drag(page, "OPS-7", "Done")
+    assert answer.value.status == 200
+    page.locator('#card-OPS-7[data-version="2"]').wait_for()
+    assert _column_keys(page, "Done") == ["OPS-7"]
+    assert todo.locator("[data-board-count]").inner_text() == "5"
+    assert page.locator('[data-board-column][data-status="Done"] [data-board-count]').inner_text() == "1"
+
+    page.reload()
+    assert _column_keys(page, "Done") == ["OPS-7"]
+    assert Task.objects.get(number=7).status.name == "Done"
     assert not page.js_errors

@@ -6,10 +6,17 @@ cards are then laid out in Python) and the relocate.task_drop / task_create serv
 posted by frontend/js/board.js to `task_move` with the card's neighbours and what the column or
 lane it landed in stands for (status, assignee or priority); a refused move answers 422 with
 the reason, which the script shows as a toast after putting the card back.
+
+A long column (or swimlane cell) shows its first BOARD_COLUMN_PAGE cards and a "Show N more"
+link: `?column=<key>[&lane=<key>]&after=<last card shown>` answers the next page of that column
+as cards (htmx) or the whole board with that column longer (a plain request). Every page of the
+board reads the same rows (one query) and renders only the cards it shows; the headers count
+every card of their column.
 """
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import json
 from dataclasses import dataclass
@@ -52,6 +59,8 @@ BOARD_GROUPS = [
 # Assignee columns list every member of a small workspace (so a card can go to someone with no
 # cards yet); in a larger one only the people who have cards on the board, and the viewer.
 ALL_MEMBERS_UP_TO = 20
+# A column (or swimlane cell) renders this many cards, then a "Show N more" link for the next ones.
+BOARD_COLUMN_PAGE = 200
 
 
 @dataclass
@@ -59,7 +68,8 @@ class Column:
     """One column (or one cell of a swimlane): what a card dropped here gets, and its cards.
 
     `field` is "status", "assignee" or "priority"; `value` the status name, the assignee's
-    e-mail ("" = unassigned) or the priority name."""
+    e-mail ("" = unassigned) or the priority name. `tasks` are all its cards in rank order,
+    `shown` the ones rendered (see _page); `lane` the swimlane's key for a cell of one."""
 
     key: str
     title: str
@@ -69,10 +79,20 @@ class Column:
     status: Status | None = None
     user: Any = None
     dot: str = ""
+    lane: str = ""
+    shown: list[Any] = dataclasses.field(default_factory=list)
+    more_url: str = ""
+    more_count: int = 0  # how many cards the "Show more" link fetches
+    more_left: int = 0  # how many are after the cards shown
 
     @property
     def count(self) -> int:
+        """Every card of the column, shown or not."""
         return len(self.tasks)
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.lane}-{self.key}" if self.lane else self.key
 
     @property
     def wip_limit(self) -> int | None:
@@ -183,29 +203,32 @@ class BoardCard:
         return [_Label(name) for name in self.labels]
 
 
-def board_cards(found: Any, project: Project, statuses: list[Status]) -> list[BoardCard]:
+def board_cards(found: Any, project: Project, statuses: list[Status], *, labels: bool = True) -> list[BoardCard]:
     """The tasks of `found` (a task_list queryset) as BoardCards, in its order: three queries
-    (the rows, their labels, their assignees) whatever the number of cards."""
+    (the rows, their assignees, their labels) whatever the number of cards. With labels=False
+    the cards come without their labels (two queries): board_labels adds them to the few shown."""
     rows = list(found.prefetch_related(None).values_list(*BoardCard.COLUMNS))
     if not rows:
         return []
-    ids = [row[0] for row in rows]
-    labels: dict[int, list[str]] = {}
-    through = Task.labels.through.objects.filter(task_id__in=ids, label__deleted_at__isnull=True)
-    for task_id, name in through.order_by("label__name", "label_id").values_list("task_id", "label__name"):
-        labels.setdefault(task_id, []).append(name)
     people = {user.pk: user for user in User.objects.filter(pk__in={row[6] for row in rows if row[6] is not None})}
     status_by_id = {s.pk: s for s in statuses}
-    return [
-        BoardCard(
-            row,
-            project,
-            status_by_id[row[5]],
-            people.get(row[6]) if row[6] is not None else None,
-            labels.get(row[0], []),
-        )
+    cards = [
+        BoardCard(row, project, status_by_id[row[5]], people.get(row[6]) if row[6] is not None else None, [])
         for row in rows
     ]
+    if labels:
+        board_labels(cards)
+    return cards
+
+
+def board_labels(cards: list[BoardCard]) -> None:
+    """Give `cards` their live labels, by name: one query (none for no cards)."""
+    if not cards:
+        return
+    by_id = {card.pk: card for card in cards}
+    through = Task.labels.through.objects.filter(task_id__in=list(by_id), label__deleted_at__isnull=True)
+    for task_id, name in through.order_by("label__name", "label_id").values_list("task_id", "label__name"):
+        by_id[task_id].labels.append(name)
 
 
 def _decorate(
@@ -336,7 +359,7 @@ def assignee_lanes(statuses: list[Status], tasks: list[Any]) -> list[Lane]:
     people = {task.assignee_id: task.assignee for task in tasks if task.assignee_id is not None}
     order: list[Any] = sorted(people.values(), key=lambda user: (user.display_name.lower(), user.pk))
     order.append(None)
-    return [
+    lanes = [
         Lane(
             user=user,
             columns=status_columns(
@@ -345,15 +368,108 @@ def assignee_lanes(statuses: list[Status], tasks: list[Any]) -> list[Lane]:
         )
         for user in order
     ]
+    for lane in lanes:
+        for cell in lane.columns:
+            cell.lane = lane.key
+    return lanes
 
 
-def _board_context(request: Request, workspace: Workspace, membership: Membership, project: Project) -> dict[str, Any]:
+@dataclass
+class MoreOf:
+    """Which column (or swimlane cell) a "Show more" asks for, and from where: after the card
+    `after` (where it is now on the board), or, when that card is no longer on it, after the
+    first `shown` cards."""
+
+    column: str
+    lane: str
+    after: str
+    shown: int
+
+    @classmethod
+    def of(cls, request: Request) -> MoreOf | None:
+        column = request.GET.get("column", "").strip()
+        if not column:
+            return None
+        shown = request.GET.get("shown", "").strip()
+        return cls(
+            column=column,
+            lane=request.GET.get("lane", "").strip(),
+            after=request.GET.get("after", "").strip().upper(),
+            shown=int(shown) if shown.isdigit() else 0,
+        )
+
+    def matches(self, cell: Column) -> bool:
+        return cell.key == self.column and cell.lane == self.lane
+
+    def start(self, cell: Column, cards: list[BoardCard]) -> int:
+        """Where in `cell` the cards after the cursor begin."""
+        if self.after:
+            where = {card.key: i for i, card in enumerate(cards)}.get(self.after)
+            if where is not None:
+                # Cards keep the board's (rank) order inside a column: count those before the cursor.
+                position = {card.pk: i for i, card in enumerate(cards)}
+                return bisect.bisect_right([position[card.pk] for card in cell.tasks], where)
+        return min(self.shown, cell.count)
+
+
+def _page(
+    cells: list[Column],
+    cards: list[BoardCard],
+    more_url: str,
+    *,
+    more: MoreOf | None = None,
+    partial: bool = False,
+    extra: int | None = None,
+) -> list[BoardCard]:
+    """Choose the cards each cell renders (`shown`) and its "Show more" link; answer them all.
+
+    A cell shows its first BOARD_COLUMN_PAGE cards; the one `more` names shows, on a `partial`
+    request, only the page after the cursor (the other cells show nothing), else everything up
+    to the end of that page. `extra` (a task just added) is shown even past the page, last."""
+    size = BOARD_COLUMN_PAGE
+    shown: list[BoardCard] = []
+    for cell in cells:
+        target = more is not None and more.matches(cell)
+        if partial and not target:
+            continue
+        start, end = 0, size
+        if target:
+            assert more is not None
+            begin = more.start(cell, cards)
+            start, end = (begin, begin + size) if partial else (0, begin + size)
+        cell.shown = cell.tasks[start:end]
+        left = [card for card in cell.tasks[end:] if card.pk != extra]
+        if extra is not None and len(left) < cell.count - end:
+            cell.shown.append(next(card for card in cell.tasks[end:] if card.pk == extra))
+        if left:
+            cell.more_count = min(size, len(left))
+            cell.more_left = len(left)
+            query = {"column": cell.key, "lane": cell.lane, "after": cell.tasks[end - 1].key, "shown": end}
+            cell.more_url = (
+                f"{more_url}{'&' if '?' in more_url else '?'}{urlencode({k: v for k, v in query.items() if v != ''})}"
+            )
+        shown.extend(cell.shown)
+    return shown
+
+
+def _board_context(
+    request: Request,
+    workspace: Workspace,
+    membership: Membership,
+    project: Project,
+    *,
+    partial: bool = False,
+    extra: int | None = None,
+) -> dict[str, Any]:
+    """Everything the board shows. `partial`: only the page of cards a "Show more" asks for;
+    `extra`: the pk of a task just added, shown in its column even past the first page."""
     group = request.GET.get("group", "").strip()
     if request.GET.get("swimlanes") == "assignee":  # the address of the first version of the board
         group = "lanes"
     if group not in dict(BOARD_GROUPS):
         group = ""
     params = {"q": request.GET.get("q", "").strip(), "group": group}
+    view_param = request.GET.get("view", "").strip()
     today = query_compiler.user_today(request.user)
     statuses = selectors.workflow_get(project=project)[0]
     query_error = None
@@ -365,12 +481,9 @@ def _board_context(request: Request, workspace: Workspace, membership: Membershi
             user=request.user, workspace=workspace, project=project, q=params["q"], today=today, membership=membership
         )
         # Only what a card shows, as rows: the project and statuses are already at hand, and the
-        # assignees are a few dozen people however many cards they hold.
-        people: dict[int, str] = {}
-        tasks = [
-            _decorate(card, today, urls, can_write=can_write, people=people)
-            for card in board_cards(found, project, statuses)
-        ]
+        # assignees are a few dozen people however many cards they hold. Labels and markup only
+        # for the cards shown (see _page).
+        tasks = board_cards(found, project, statuses, labels=False)
     except ValidationError as exc:
         if exc.code != "invalid_query":
             raise
@@ -385,6 +498,15 @@ def _board_context(request: Request, workspace: Workspace, membership: Membershi
         if group == "lanes":
             lanes = assignee_lanes(statuses, tasks)
     base = reverse("project_board", kwargs={"ws": workspace.slug, "key": project.key})
+    board_query = urlencode({k: v for k, v in {**params, "view": view_param}.items() if v})
+    board_url = f"{base}?{board_query}" if board_query else base
+    more = MoreOf.of(request)
+    cells = [cell for lane in lanes for cell in lane.columns] if lanes is not None else columns
+    shown = _page(cells, tasks, board_url, more=more, partial=partial, extra=extra)
+    board_labels(shown)
+    people: dict[int, str] = {}
+    for card in shown:
+        _decorate(card, today, urls, can_write=can_write, people=people)
     return {
         "workspace": workspace,
         "project": project,
@@ -394,10 +516,12 @@ def _board_context(request: Request, workspace: Workspace, membership: Membershi
         "columns": columns,
         "lanes": lanes,
         "swimlanes": lanes is not None,
+        "more_cell": next((cell for cell in cells if more.matches(cell)), None) if more is not None else None,
         "query_error": query_error,
         "card_count": len(tasks),
         "can_write": can_write,
-        "view_param": request.GET.get("view", "").strip(),
+        "view_param": view_param,
+        "board_url": board_url,
         "refresh_url": f"{base}?{urlencode({k: v for k, v in request.GET.items() if k != 'task'})}",
     }
 
@@ -408,6 +532,12 @@ def project_board(request: Request, workspace: Workspace, membership: Membership
     project = project_for(workspace, key, user=request.user, membership=membership)
     if request.method == "POST":
         return _quick_add(request, workspace, membership, project)
+    if request.htmx and MoreOf.of(request) is not None:
+        # "Show more": the next cards of one column, and its new "Show more" link (out of band).
+        context = _board_context(request, workspace, membership, project, partial=True)
+        if context["more_cell"] is None:
+            raise Http404("No such column on this board.")
+        return render(request, "work/board.html#more_cards", {**context, "column": context["more_cell"]})
     context = _board_context(request, workspace, membership, project)
     if request.htmx and request.htmx.target == "board":
         return render(request, "work/board.html#board", context)
@@ -425,26 +555,53 @@ def project_board(request: Request, workspace: Workspace, membership: Membership
 
 
 def _quick_add(request: Request, workspace: Workspace, membership: Membership, project: Project) -> HttpResponse:
-    """Create a task at the bottom of the column it was typed in."""
-    status_name = request.POST.get("status", "")
+    """Create a task at the bottom of the column (or swimlane cell) it was typed in, with what
+    that column stands for: its status, assignee ("" = nobody) or priority, and in a swimlane
+    the lane's assignee too. The column comes back re-rendered, the new card in it."""
+    title = request.POST.get("title", "")
+    status_name = request.POST.get("status", "").strip()
+    assignee = request.POST.get("assignee", "").strip()
+    priority = request.POST.get("priority", "").strip()
     error = None
+    task = None
     try:
         task = task_services.task_create(
-            actor=request.user, project=project, title=request.POST.get("title", ""), status=status_name
+            actor=request.user,
+            project=project,
+            title=title,
+            status=status_name or None,
+            assignee=assignee or None,
+            priority=priority or "none",
         )
     except ValidationError as exc:
         error = exc.message
     if not request.htmx:
-        if error:
-            messages.error(request, error)
+        if task is None:
+            messages.error(request, error or "The task could not be added.")
         else:
             messages.success(request, f"{task.key} added to {task.status.name}.")
-        return redirect("project_board", ws=workspace.slug, key=project.key)
-    context = _board_context(request, workspace, membership, project)
-    column = next((c for c in context["columns"] if c.field == "status" and c.value == status_name), None)
-    if column is None:
-        raise Http404("No such column.")
-    response = render(request, "work/board.html#column", {**context, "column": column, "quick_add_error": error})
+        query = urlencode({k: v for k, v in request.GET.items() if k in ("q", "group", "view") and v})
+        board = reverse("project_board", kwargs={"ws": workspace.slug, "key": project.key})
+        return redirect(f"{board}?{query}" if query else board)
+    context = _board_context(request, workspace, membership, project, extra=task.pk if task is not None else None)
+    form = {"quick_add_error": error, "quick_add_title": title if error else ""}
+    if context["lanes"] is not None:
+        lane_key = request.POST.get("lane", "")
+        lane = next((lane for lane in context["lanes"] if lane.key == lane_key), None)
+        cell = next((c for c in lane.columns if c.value == status_name), None) if lane is not None else None
+        head = next((c for c in context["columns"] if c.value == status_name), None)
+        if cell is None or head is None:
+            raise Http404("No such column on this board.")
+        response = render(
+            request, "work/board.html#lane_cell", {**context, **form, "lane": lane, "column": cell, "head": head}
+        )
+    else:
+        field = {"assignee": "assignee", "priority": "priority"}.get(context["group"], "status")
+        value = {"status": status_name, "assignee": assignee, "priority": priority}[field]
+        column = next((c for c in context["columns"] if c.field == field and c.value == value), None)
+        if column is None:
+            raise Http404("No such column on this board.")
+        response = render(request, "work/board.html#column", {**context, **form, "column": column})
     if error:
         response["HX-Trigger"] = json.dumps({"labora:toast": {"message": error, "level": "error"}})
     return response
