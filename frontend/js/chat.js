@@ -4,7 +4,8 @@
 // the message's fragment is fetched and appended, once — the poster's own HTMX answer and the
 // live event may come in any order), the read position follows what is on screen, and the
 // channel list's unread counts refresh; "@" suggests people and teams (the listbox of
-// labora.collaboration's mention endpoint). No inline code or styles (CSP).
+// labora.collaboration's mention endpoint). The sidebar's Chat badge (chat/_nav_badge.html) is
+// fetched again when a chat event may change it. No inline code or styles (CSP).
 
 const NEAR_BOTTOM_PX = 120;
 const LIST_REFRESH_MS = 400;
@@ -76,6 +77,7 @@ function sendRead() {
       if (!response.ok) return;
       conv.dataset.lastRead = String(Math.max(newest, Number(conv.dataset.lastRead || 0)));
       refreshList(); // the channel is no longer bold
+      refreshBadge(0); // nor counted in the sidebar
     })
     .catch(() => {})
     .finally(() => {
@@ -135,12 +137,71 @@ async function fetchMessage(conv, id, replace) {
   markRead();
 }
 
+// --- the sidebar's Chat badge (chat/_nav_item.html, _nav_badge.html) ---------------------------
+// Fetched again (one cheap request, after a short and slightly random pause so a burst of
+// messages, or many readers of one channel, do not all ask at once) when an event may change it.
+
+const BADGE_DELAY_MS = 400;
+const BADGE_JITTER_MS = 400;
+const BADGE_EVENTS = new Set([
+  "chat.message_posted",
+  "chat.message_deleted",
+  "chat.channel_read",
+  "chat.channel_muted",
+  "chat.channel_unmuted",
+]);
+let badgeTimer = null;
+
+function badge() {
+  return document.querySelector("[data-chat-unread]");
+}
+
+export function refreshBadge(delay = BADGE_DELAY_MS + Math.random() * BADGE_JITTER_MS) {
+  if (!badge()) return;
+  if (badgeTimer) window.clearTimeout(badgeTimer);
+  badgeTimer = window.setTimeout(async () => {
+    badgeTimer = null;
+    const current = badge();
+    if (!current || !current.dataset.url) return;
+    let html;
+    try {
+      const response = await fetch(current.dataset.url, {
+        credentials: "same-origin",
+        headers: { "HX-Request": "true" },
+      });
+      if (!response.ok) return;
+      html = await response.text();
+    } catch (error) {
+      return;
+    }
+    const template = document.createElement("template");
+    template.innerHTML = html.trim();
+    const fresh = template.content.querySelector("[data-chat-unread]");
+    const now = badge();
+    if (fresh && now) now.replaceWith(fresh);
+  }, delay);
+}
+
+function badgeFollows(name, message, conv) {
+  if (!BADGE_EVENTS.has(name)) return;
+  const data = message.data || {};
+  const mine = badge();
+  const actor = message.actor && message.actor.id;
+  if (name === "chat.message_posted" && mine && actor && actor === mine.dataset.me) return; // never unread
+  // A message arriving in the conversation on screen is read at once (sendRead): its
+  // chat.channel_read follows and refreshes the badge then, without a "1" flashing meanwhile.
+  const onScreen = conv && data.channel === conv.dataset.chatConversation && document.visibilityState === "visible";
+  if (name === "chat.message_posted" && onScreen) return;
+  refreshBadge();
+}
+
 function onLive(event) {
   const message = event.detail || {};
   const name = String(message.event || "");
   if (!name.startsWith("chat.")) return;
   const data = message.data || {};
   const conv = conversation();
+  badgeFollows(name, message, conv);
   if (conv && data.channel === conv.dataset.chatConversation) {
     // The open conversation: its unread count is settled by the read position, which refreshes
     // the list once it is stored (sendRead); one request at a time from this page.

@@ -8,7 +8,14 @@
 // skipped, so nothing is shown twice. Refusals (4401 not signed in, 4403 not a member, 4404)
 // are final: no reconnect. Presence: a page that shows one task (data-live-task="OPS-12")
 // tells the server, and lists the other viewers in [data-live-presence] when the page has one.
+// The task side panel of the list, the board and My work (task_panel.js) does the same: it
+// dispatches "labora:presence" {task: "OPS-12"} when it shows a task and {task: null} when it
+// closes; the page then views that task (or its own again, or none) until told otherwise.
 // Pushes meant for this user only ({"user": {...}}) are dispatched as "labora:live-user".
+
+// Relative times ("5 minutes ago") keep ticking on every page; it starts itself. (Imported here
+// because this module is on every page; it belongs in app.js's import list.)
+import "./relative_time.js";
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
@@ -49,7 +56,8 @@ export function installLive() {
   const root = document.querySelector("[data-live-workspace]");
   if (!root || !("WebSocket" in window)) return null;
   const workspace = root.dataset.liveWorkspace;
-  const task = root.dataset.liveTask || null;
+  const pageTask = root.dataset.liveTask || null;
+  let task = pageTask; // the task this page tells the server it views (presence)
   const protocol = window.location.protocol === "https:" ? "wss:" : "ws:";
   const url = `${protocol}//${window.location.host}/api/v1/workspaces/${encodeURIComponent(workspace)}/live`;
 
@@ -93,8 +101,12 @@ export function installLive() {
     } else if (message.resumed) {
       if (lastId === null || message.resumed.last_event > lastId) lastId = message.resumed.last_event;
     } else if (message.presence) {
-      const container = document.querySelector("[data-live-presence]");
-      if (container && message.presence.task === task) renderPresence(container, message.presence, me);
+      // An answer about a task this page has left since (a quick switch) is stale: ignore it.
+      if (message.presence.task === task || (!message.presence.task && !task)) {
+        document.querySelectorAll("[data-live-presence]").forEach((container) => {
+          renderPresence(container, message.presence, me);
+        });
+      }
       emit("labora:live-presence", message.presence);
     } else if (message.user !== undefined && !message.hello) {
       // A push for this user only (live.subscribers.send_to_user), e.g. an inbox count.
@@ -125,6 +137,19 @@ export function installLive() {
     connect();
   }
 
+  /** View another task (the side panel), or none: null goes back to the page's own task. */
+  function view(key) {
+    const next = key || pageTask;
+    if (next === task) return;
+    task = next;
+    document.querySelectorAll("[data-live-presence]").forEach((container) => {
+      container.replaceChildren();
+      container.hidden = true;
+    });
+    send({ presence: { task } }); // not connected: the hello sends it
+  }
+
+  document.addEventListener("labora:presence", (event) => view((event.detail || {}).task || null));
   window.addEventListener("online", reconnectNow);
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") reconnectNow();

@@ -4,7 +4,9 @@
 // ?task=KEY (so a reload opens it again); Escape or the close button closes it. The partial's
 // forms post back to the task's address and swap #task-page inside the panel. After a change
 // the panel announces `labora:task-changed`, which the list and the board use to refresh.
-// On phones the panel covers the screen (CSS).
+// On phones the panel covers the screen (CSS). Presence: while the panel shows a task, the page
+// tells the live connection it views that task (live.js, "labora:presence") and lists the other
+// viewers in the panel's header; closing the panel (or showing another task) leaves it.
 import { isTyping, modalOpen } from "./keys.js";
 
 const KEY_RE = /^[A-Z][A-Z0-9]{1,9}-[1-9][0-9]{0,9}$/;
@@ -41,6 +43,7 @@ export default function taskPanel() {
       this.open = true;
       document.body.classList.add("panel-open");
       this.remember(key);
+      this.presence(key);
       window.htmx
         .ajax("GET", this.url, { target: "#task-panel-body", swap: "innerHTML" })
         .then(() => this.$nextTick(() => this.focusPanel()));
@@ -61,7 +64,24 @@ export default function taskPanel() {
       this.$refs.body.innerHTML = "";
       document.body.classList.remove("panel-open");
       this.remember("");
+      this.presence(null);
       if (this.opener && document.contains(this.opener)) this.opener.focus();
+    },
+
+    /** Who else views the task: a [data-live-presence] in the header, filled by live.js. */
+    presence(key) {
+      const header = this.$el.querySelector(".side-panel-header");
+      if (header && !header.querySelector("[data-live-presence]")) {
+        const box = document.createElement("div");
+        box.className = "live-presence side-panel-presence";
+        box.setAttribute("data-live-presence", "");
+        box.setAttribute("aria-live", "polite");
+        box.hidden = true;
+        const title = header.querySelector(".side-panel-title");
+        if (title) title.after(box);
+        else header.prepend(box);
+      }
+      document.dispatchEvent(new CustomEvent("labora:presence", { detail: { task: key } }));
     },
 
     /** Keep ?task=KEY in the address (replaceState: Back still leaves the page). */

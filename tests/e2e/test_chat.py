@@ -203,3 +203,57 @@ def test_the_project_chat_tab(page: Any, live_server: Any) -> None:
     shot(page, "chat-project-tab-phone")
     assert not page.js_errors, page.js_errors
     _settle(page)
+
+
+def test_the_sidebar_badge_counts_unread_messages_live_and_reading_clears_it(browser: Any, live_server: Any) -> None:
+    data = _seed()
+    dm, _ = chat.direct_channel_open(actor=data["bob"], workspace=data["ws"], members=[data["ann"]])
+    # Ann has read OPS up to Cat's message: the seed's two messages are not news to her.
+    chat.channel_mark_read(actor=data["ann"], channel=data["channel"], message_id=data["channel"].last_message_id)
+    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", "/w/acme/")
+    bob_context, bob, bob_errors = _open(browser, live_server, "bob@example.com", f"/w/acme/chat/{dm.public_id}/")
+    try:
+        nav = ann.locator("[data-chat-nav]")
+        badge = nav.locator("[data-chat-unread]")
+        badge.wait_for(state="attached")
+        ann.locator('[data-chat-unread="0"]').wait_for(state="attached")  # loaded, nothing unread
+        assert badge.is_hidden()
+
+        # Bob writes to Ann: her badge shows it without a reload.
+        composer = bob.locator("[data-chat-input]")
+        composer.fill("Lunch at noon?")
+        composer.press("Enter")
+        bob.locator(".chat-message", has_text="Lunch at noon?").wait_for()
+        ann.locator('[data-chat-nav] [data-chat-unread="1"]').wait_for(timeout=4000)
+        assert badge.text_content() == "1 unread"  # "Chat 1 unread" for a screen reader
+        assert "Chat" in nav.inner_text()
+        composer.fill("Or at one?")
+        composer.press("Enter")
+        ann.locator('[data-chat-nav] [data-chat-unread="2"]').wait_for(timeout=4000)
+        shot(ann, "chat-sidebar-badge")
+        ann.reload()
+        ann.locator('[data-chat-nav] [data-chat-unread="2"]').wait_for()  # the page load says so too
+
+        # Bob writes in OPS, where Ann has a read position: that counts as well.
+        bob.goto(f"{live_server.url}/w/acme/chat/{data['channel'].public_id}/")
+        bob.locator('main[data-live-state="open"]').wait_for()
+        bob.locator("[data-chat-input]").fill("Deploy done.")
+        bob.locator("[data-chat-input]").press("Enter")
+        bob.locator(".chat-message", has_text="Deploy done.").wait_for()
+        ann.locator('[data-chat-nav] [data-chat-unread="3"]').wait_for(timeout=4000)
+
+        # Opening the conversation reads it: the badge drops by what was read, then to zero.
+        nav.click()
+        ann.locator(f'[data-chat-channel-link="{dm.public_id}"]').click()
+        ann.locator(".chat-message", has_text="Or at one?").wait_for()
+        ann.locator('[data-chat-nav] [data-chat-unread="1"]').wait_for(timeout=4000)
+        ann.locator(f'[data-chat-channel-link="{data["channel"].public_id}"]').click()
+        ann.locator(".chat-message", has_text="Deploy done.").wait_for()
+        ann.locator('[data-chat-nav] [data-chat-unread="0"]').wait_for(state="attached", timeout=4000)
+        assert ann.locator("[data-chat-nav] [data-chat-unread]").is_hidden()
+        assert not ann_errors, ann_errors
+        assert not bob_errors, bob_errors
+        _settle(ann, bob)
+    finally:
+        ann_context.close()
+        bob_context.close()

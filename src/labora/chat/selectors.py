@@ -88,6 +88,28 @@ def channel_list(*, user: Any, workspace: Workspace, membership: Membership | No
     )
 
 
+UNREAD_CAP = 100  # the sidebar shows "99+" beyond this: counting further costs and says nothing
+
+
+def unread_total(*, user: Any, workspace: Workspace, membership: Membership | None, cap: int = UNREAD_CAP) -> int:
+    """How many messages from others the user has not read, over the conversations they are in
+    (the sidebar's Chat badge): their direct channels, muted or not, and the project channels
+    they have a read position in (opened or written in), unless muted or their project is no
+    longer visible to them. At most `cap`. One query."""
+    if membership is None or membership.user_id != getattr(user, "pk", None):
+        return 0
+    projects = visible_projects(user=user, workspace=workspace, membership=membership).values("pk")
+    # One filter() call: every condition on channel__memberships is about the same row (the user's).
+    unread = Message.objects.filter(
+        Q(channel__kind=ChannelKind.DIRECT)
+        | Q(channel__kind=ChannelKind.PROJECT, channel__memberships__muted=False, channel__project_id__in=projects),
+        workspace=workspace,
+        channel__memberships__user_id=user.pk,
+        id__gt=F("channel__memberships__last_read_message_id"),
+    ).exclude(author_id=user.pk)
+    return int(unread.order_by().values("pk")[: max(1, cap)].count())
+
+
 def _access(user: Any, membership: Membership | None, channel: Channel) -> ChannelAccess:
     if membership is None:
         return ChannelAccess(membership=None, channel=channel)
