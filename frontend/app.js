@@ -8,9 +8,11 @@ import { installConfirm, installCopy, installCurrentTab, installOpeners, install
 import { installBoard } from "./js/board.js";
 import "./js/gantt/index.js"; // the Gantt chart (planning/gantt.html) starts itself
 import { installCalendar } from "./js/calendar_view.js";
+import { installChecklist } from "./js/checklist.js";
 import { installComments } from "./js/comments.js";
 import { installChat } from "./js/chat.js";
 import { installLive } from "./js/live.js";
+import "./js/relative_time.js"; // keeps "5 minutes ago" true on pages left open (starts itself)
 import { installLiveViews } from "./js/live_views.js";
 import "./js/inbox.js"; // registers Alpine.data("inbox") on alpine:init and the bell's live count
 import dialog from "./js/dialog.js";
@@ -61,6 +63,7 @@ installCopy();
 installCurrentTab();
 installBoard();
 installCalendar();
+installChecklist();
 installComments();
 installChat();
 installLiveViews();

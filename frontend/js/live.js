@@ -13,10 +13,6 @@
 // closes; the page then views that task (or its own again, or none) until told otherwise.
 // Pushes meant for this user only ({"user": {...}}) are dispatched as "labora:live-user".
 
-// Relative times ("5 minutes ago") keep ticking on every page; it starts itself. (Imported here
-// because this module is on every page; it belongs in app.js's import list.)
-import "./relative_time.js";
-
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 30000;
 const FINAL_CODES = new Set([4401, 4403, 4404]);

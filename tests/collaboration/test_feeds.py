@@ -195,3 +195,85 @@ def test_the_activity_api_filters_by_kind_and_hides_direct_messages(acme: dict[s
     unknown = api.get("/api/v1/workspaces/acme/activity?kind=gossip")
     assert unknown.status_code == 422
     assert unknown.json()["error"]["fields"] == {"kind": "unknown kind"}
+
+
+# --- the workspace page: "load more" by a cursor, never page numbers ---------------------------
+
+
+def _workspace_page(client: Client, **params: Any) -> tuple[int, str, int]:
+    """(status, html, queries) of one GET of the workspace's feed."""
+    headers = {"HTTP_HX_REQUEST": "true"} if params.pop("htmx", False) else {}
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/w/acme/activity/", params, **headers)
+    return response.status_code, response.text, len(ctx.captured_queries)
+
+
+def test_the_workspace_page_loads_more_by_a_cursor_that_live_entries_never_shift(
+    acme: dict[str, Any], run_events: Any
+) -> None:
+    client = Client()
+    client.force_login(acme["owner"])
+    with run_events():
+        for n in range(70):
+            task_create(actor=acme["ann"], project=acme["ops"], title=f"Task {n:02d}")
+    everything = [e.event_id for e in feeds.feed_entries(workspace=acme["ws"], membership=_membership(acme, "owner"))]
+    status, first, _ = _workspace_page(client)
+    assert status == 200
+    assert first.count('class="feed-item"') == feeds.FEED_PAGE
+    cursor = everything[feeds.FEED_PAGE - 1]
+    assert f'hx-get="/w/acme/activity/?before={cursor}"' in first
+    assert "page=" not in first
+    assert "Task 69" in first
+    # Ten entries arrive live on top: the next page still starts right below the last one shown.
+    with run_events():
+        for n in range(10):
+            task_create(actor=acme["bob"], project=acme["ops"], title=f"Later {n}")
+    _, second, _ = _workspace_page(client, before=cursor, htmx=True)
+    assert "<html" not in second
+    assert second.count('class="feed-item"') == feeds.FEED_PAGE
+    assert "Later" not in second
+    shown = everything[feeds.FEED_PAGE : 2 * feeds.FEED_PAGE]
+    assert f"before={shown[-1]}" in second
+    _, third, _ = _workspace_page(client, before=shown[-1], htmx=True)
+    assert third.count('class="feed-item"') == len(everything) - 2 * feeds.FEED_PAGE
+    assert "Load more" not in third
+    # A filter keeps its cursor links filtered.
+    _, tasks_only, _ = _workspace_page(client, kind="task")
+    assert "?kind=task&amp;before=" in tasks_only
+
+
+def test_the_workspace_page_costs_the_same_queries_whatever_the_page(acme: dict[str, Any], run_events: Any) -> None:
+    client = Client()
+    client.force_login(acme["ann"])
+    _workspace_page(client)  # the first visit of a session writes it
+    _, _, few = _workspace_page(client)
+    with run_events():
+        for n in range(45):
+            actor = factories.add_member(acme["ws"]).user
+            task_create(actor=actor, project=acme["ops"], title=f"Task {n}")
+    _, html, many = _workspace_page(client)
+    assert many == few
+    last = feeds.feed_page(feeds.feed_entries(workspace=acme["ws"], membership=_membership(acme, "ann"))).last_id
+    _, _, more = _workspace_page(client, before=last, htmx=True)
+    assert more <= many
+    assert "Audit the vault" not in html  # SEC is private
+
+
+def test_the_workspace_page_filters_in_place_and_says_when_a_filter_is_unknown(acme: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(acme["owner"])
+    page = client.get("/w/acme/activity/", {"kind": "chat"}).text
+    assert 'hx-target="#feed"' in page
+    assert '<option value="chat" selected>' in page
+    assert "Rotate the keys" not in page
+    fragment = client.get("/w/acme/activity/", {"kind": "task"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="feed").text
+    assert fragment.startswith('<div id="feed"')
+    assert "Rotate the keys" in fragment
+    unknown = client.get("/w/acme/activity/", {"kind": "bogus"}).text
+    assert "Select a valid choice" in unknown
+    assert "Rotate the keys" in unknown
+    guest = Client()
+    guest.force_login(acme["gus"])
+    denied = guest.get("/w/acme/activity/")
+    assert denied.status_code == 403
+    assert "Only members can see the activity of this workspace." in denied.text

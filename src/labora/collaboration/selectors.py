@@ -18,16 +18,19 @@ def activity_list(
     name_prefix: str | None = None,
 ) -> QuerySet[ActivityEntry]:
     """The activity of `workspace` that the holder of `membership` may read, newest first: the
-    entries of projects they cannot see are left out (labora.work.selectors.activity_project_filter)."""
+    entries of projects they cannot see are left out (labora.work.selectors.activity_project_filter).
+
+    With `task`: the task's whole history, under every key it has had (moves between projects),
+    read as labora.collaboration.feeds.task_history_filter says: one query for the task's
+    former keys, one for the entries."""
+    from labora.collaboration.feeds import task_history_filter
     from labora.work.selectors import activity_project_filter  # collaboration does not depend on work at import
 
-    qs = (
-        ActivityEntry.objects.filter(workspace=workspace)
-        .filter(activity_project_filter(membership=membership))
-        .select_related("actor")
-    )
+    qs = ActivityEntry.objects.filter(workspace=workspace).select_related("actor")
     if task:
-        qs = qs.filter(task_key__iexact=task)
+        qs = qs.filter(task_history_filter(workspace=workspace, membership=membership, task=task))
+    else:
+        qs = qs.filter(activity_project_filter(membership=membership))
     if project:
         qs = qs.filter(project_key__iexact=project)
     if actor_email:

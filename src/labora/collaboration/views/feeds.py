@@ -1,6 +1,5 @@
-"""Activity feed pages: per project (/w/<ws>/projects/<KEY>/activity/), per person
-(/w/<ws>/people/<handle or id>/activity/) and — through `render_feed`, used by
-labora.web.views.workspace_activity — the workspace's own page.
+"""Activity feed pages: the workspace's (/w/<ws>/activity/), per project
+(/w/<ws>/projects/<KEY>/activity/) and per person (/w/<ws>/people/<handle or id>/activity/).
 
 Every feed is one selector (labora.collaboration.feeds.feed_entries) filtered by kind and person,
 paged by "load more" (?before=<event id>) and live: a hidden HTMX element re-asks for the entries
@@ -109,6 +108,21 @@ def render_feed(
 
 
 @workspace_page
+def workspace_activity(request: Request, workspace: Workspace, membership: Membership) -> HttpResponse:
+    """Every change in the workspace the reader may see, by kind and person; "load more" pages
+    by a cursor (?before=<event id>), never by page number, so entries arriving live at the top
+    never shift what the next page holds. (This route comes before labora.web's in the URL conf.)"""
+    check(request.user, "activity.view", membership, message="Only members can see the activity of this workspace.")
+    return render_feed(
+        request,
+        workspace=workspace,
+        membership=membership,
+        template="collaboration/feed_workspace.html",
+        context={},
+    )
+
+
+@workspace_page
 def project_activity(request: Request, workspace: Workspace, membership: Membership, key: str) -> HttpResponse:
     project = project_for(workspace, key, user=request.user, membership=membership)
     return render_feed(
@@ -141,6 +155,7 @@ def person_activity(request: Request, workspace: Workspace, membership: Membersh
 
 
 urlpatterns = [
+    path("w/<slug:ws>/activity/", workspace_activity, name="workspace_activity"),
     path("w/<slug:ws>/projects/<str:key>/activity/", project_activity, name="project_activity"),
     path("w/<slug:ws>/people/<str:who>/activity/", person_activity, name="person_activity"),
 ]
