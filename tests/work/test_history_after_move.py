@@ -161,8 +161,12 @@ def test_a_task_history_costs_the_same_queries_whatever_the_number_of_moves(
 def test_the_task_page_shows_the_whole_history_and_its_old_keys_open_it(acme: dict[str, Any]) -> None:
     client = Client()
     client.force_login(acme["ann"])
+    for key in ("WEB-1", "ops-1"):  # an old key redirects, for good, to the task's address now
+        response = client.get(f"/w/acme/tasks/{key}/", {"tab": "history"})
+        assert response.status_code == 301, key
+        assert response["Location"] == "/w/acme/tasks/APP-1/?tab=history"
     for key in ("APP-1", "WEB-1", "OPS-1"):
-        response = client.get(f"/w/acme/tasks/{key}/")
+        response = client.get(f"/w/acme/tasks/{key}/", follow=True)
         assert response.status_code == 200, key
         html = response.text
         history = html[html.index('id="task-history"') :]

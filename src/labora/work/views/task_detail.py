@@ -301,6 +301,12 @@ def _detail_context(
 @workspace_page
 def task_detail(request: Request, workspace: Workspace, membership: Membership, task_key: str) -> HttpResponse:
     task = task_for(workspace, task_key, user=request.user, membership=membership)
+    if request.method == "GET" and not request.htmx and task.key != task_key.upper():
+        # A key the task had before it moved to another project: send the reader to its address
+        # now (permanent: the old key never names another task), the panel or query kept.
+        target = reverse("task_detail", kwargs={"ws": workspace.slug, "task_key": task.key})
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(f"{target}?{query}" if query else target, permanent=True)
     members = list(members_list(workspace=workspace))
     errors: dict[str, str] = {}
     bound_form = None
