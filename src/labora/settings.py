@@ -149,7 +149,14 @@ else:
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers queue instead of failing mid-way.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                # The default page cache is 2 MiB: a 100 MB database then reads most pages
+                # through a system call each. Memory-mapping the file (reads become memory
+                # accesses, shared by every connection through the OS page cache) and a
+                # bigger per-connection cache keep lookups scattered over the tasks cheap.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;"
+                ),
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },

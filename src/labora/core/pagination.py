@@ -18,8 +18,19 @@ class Page(Schema, Generic[T]):
     next: str | None
 
 
-def paginate(request: HttpRequest, queryset: QuerySet | list, *, page: int, page_size: int | None) -> dict[str, Any]:
-    """Slice `queryset` for `page` (1-based); `page_size` defaults to API_PAGE_SIZE, max 200."""
+def paginate(
+    request: HttpRequest,
+    queryset: QuerySet | list,
+    *,
+    page: int,
+    page_size: int | None,
+    counted: QuerySet | None = None,
+) -> dict[str, Any]:
+    """Slice `queryset` for `page` (1-based); `page_size` defaults to API_PAGE_SIZE, max 200.
+
+    `counted`, when given, is what the COUNT runs on: the same rows without what only the page
+    needs (joins for the columns shown), which can make the count several times cheaper."""
+    counting: Any = queryset if counted is None else counted
     page, size = page_bounds(page, page_size)  # a negative slice of a QuerySet raises instead of answering
     start = (page - 1) * size
     if not isinstance(queryset, QuerySet):
@@ -29,11 +40,11 @@ def paginate(request: HttpRequest, queryset: QuerySet | list, *, page: int, page
         # The first page is fetched first: when it is not full it holds every match, and the
         # COUNT (the dearer query of a filtered list) is not needed.
         items = list(queryset[:size])
-        count = len(items) if len(items) < size else queryset.count()
+        count = len(items) if len(items) < size else counting.count()
     else:
         # Past the end there is nothing to fetch; asking anyway would hand the database an
         # OFFSET it may not even represent (SQLite's is 64-bit: ?page=10**20 used to be a 500).
-        count = queryset.count()
+        count = counting.count()
         items = list(queryset[start : start + size]) if start < count else []
     return {"items": items, "count": count, "next": next_url(request, page, size) if start + size < count else None}
 

@@ -382,7 +382,8 @@ def _task_page(
     order) many matches are ranked within a window and counted up to a cap (_ranked_page)."""
     if found is not None and (split := found.rank_window()) is not None:
         return _ranked_page(request, found, split, page=page, page_size=page_size)
-    result = paginate(request, task_rows.rows(tasks), page=page, page_size=page_size)
+    counted = found.filtered if found is not None else tasks.order_by()
+    result = paginate(request, task_rows.rows(tasks), page=page, page_size=page_size, counted=counted)
     result["items"] = task_rows.bodies(result["items"])
     result["count_exact"] = True
     return json_response(result)

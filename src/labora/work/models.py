@@ -177,6 +177,9 @@ class Label(WorkspaceScopedModel):
         return self.name
 
 
+LIVE = models.Q(deleted_at__isnull=True)  # what partial indexes of live tasks are for
+
+
 class Task(WorkspaceScopedModel):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     number = models.PositiveIntegerField()
@@ -227,11 +230,24 @@ class Task(WorkspaceScopedModel):
             models.Index(fields=["project", "rank"], name="work_task_rank"),
             models.Index(fields=["workspace", "assignee"], name="work_task_assignee"),
             models.Index(fields=["project", "status"], name="work_task_status"),
-            models.Index(fields=["project", "due_date"], name="work_task_due"),
             models.Index(fields=["project", "updated_at"], name="work_task_updated"),
-            # Filtered list pages (assignee:, priority:) count and page within one project.
-            models.Index(fields=["project", "assignee"], name="work_task_project_assignee"),
-            models.Index(fields=["project", "priority"], name="work_task_project_priority"),
+            # Filtered list pages count and page within one project. Partial (live tasks) and
+            # carrying the status, so that counting `priority:high status:open` or `due<+7d
+            # status:open` reads the index alone, not one table row per candidate.
+            # (`deleted_at`, always null in them, is there for SQLite: it treats an index as covering
+            # only when it holds every column the query names, the partial condition's included.)
+            models.Index(
+                fields=["project", "due_date", "status", "deleted_at"], name="work_task_due_live", condition=LIVE
+            ),
+            models.Index(
+                fields=["project", "assignee", "status", "deleted_at"], name="work_task_assignee_live", condition=LIVE
+            ),
+            models.Index(
+                fields=["project", "priority", "status", "deleted_at"], name="work_task_priority_live", condition=LIVE
+            ),
+            # Every live task of a project, narrow: counting a filtered list that no other index
+            # answers (label:, custom fields) walks this instead of every task row.
+            models.Index(fields=["project", "status", "id", "deleted_at"], name="work_task_live", condition=LIVE),
         ]
 
     def __str__(self) -> str:

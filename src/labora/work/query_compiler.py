@@ -20,13 +20,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, When
 from django.db.models import Value as V
 from django.utils import timezone
 
 from labora.core.errors import ValidationError
 from labora.work import query, search
-from labora.work.models import CLOSED_CATEGORIES, PRIORITY_BY_NAME, Category, Project, Task, TaskType
+from labora.work.models import CLOSED_CATEGORIES, PRIORITY_BY_NAME, Category, Label, Project, Task, TaskType
 from labora.work.query import (
     And,
     Date,
@@ -260,14 +260,16 @@ class _Compiler:
         return _compare("priority", op, PRIORITY_BY_NAME[name])
 
     def _label(self, op: str, value: Value) -> Q:
-        through = Task.labels.through.objects
+        # A correlated EXISTS probing the (task, label) index with the label's id, not
+        # `pk IN (tasks with the label)`: a label's tasks over the whole workspace can be ten
+        # times the project's share, and with IN the database fetches every one of them to
+        # throw most away; with EXISTS it walks the project's tasks (in the page's order, so a
+        # page stops once it is full) and the count reads only the project's live-task index.
+        links = Task.labels.through.objects.filter(task_id=OuterRef("pk"))
         if isinstance(value, NoneValue):
-            return ~Q(pk__in=through.filter(label__deleted_at__isnull=True).values("task_id"))
-        return Q(
-            pk__in=through.filter(
-                label__workspace=self.workspace, label__name__iexact=_text(value), label__deleted_at__isnull=True
-            ).values("task_id")
-        )
+            return ~Q(Exists(links.filter(label__deleted_at__isnull=True)))
+        named = Label.objects.filter(workspace=self.workspace, name__iexact=_text(value), deleted_at__isnull=True)
+        return Q(Exists(links.filter(label_id__in=named.values("pk"))))
 
     def _known_types(self) -> dict[str, list[str]]:
         """Lower-cased type name -> its spellings: the built-in types and the custom types of

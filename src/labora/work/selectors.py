@@ -180,6 +180,27 @@ def _visible_tasks(user: Any, workspace: Workspace, membership: Any, *, include_
     return tasks.filter(project__in=visible.values("pk"))
 
 
+def _project_tasks(user: Any, workspace: Workspace, membership: Any, project: Project) -> QuerySet[Task]:
+    """The live tasks of one project that `user` may see: all of them or none.
+
+    Like _visible_tasks(...).filter(project=project), without the conditions a project already
+    resolved for this workspace makes redundant (the workspace, the project not in the trash),
+    so that filtered lists and their counts can be answered from the project's indexes alone
+    (work_task_live) instead of reading every task row for its workspace."""
+    if project.workspace_id != workspace.pk or project.deleted_at is not None:
+        return Task.objects.none()
+    tasks = (
+        Task.objects.filter(project=project)
+        .select_related("project", "status", "assignee", "reporter", "parent__project")
+        .prefetch_related(LABELS)
+    )
+    membership = _membership(user, workspace, membership)
+    if membership is not None and membership.rank >= ADMIN and membership.user_id == getattr(user, "pk", None):
+        return tasks
+    visible = visible_projects(user=user, workspace=workspace, membership=membership)
+    return tasks.filter(project__in=visible.values("pk"))
+
+
 def task_get(
     *, user: Any, workspace: Workspace, key: str, include_trash: bool = False, membership: Any = UNSET
 ) -> Task:
@@ -301,9 +322,10 @@ def task_search(
     parsed = query_compiler.parse(q) if q else None
     if parsed is not None:
         nodes.append(parsed)
-    visible = _visible_tasks(user, workspace, membership)
     if project is not None:
-        visible = visible.filter(project=project)
+        visible = _project_tasks(user, workspace, membership, project)
+    else:
+        visible = _visible_tasks(user, workspace, membership)
     day = today or query_compiler.user_today(user)
 
     def filtered(from_pk: int | None = None) -> QuerySet[Task]:
