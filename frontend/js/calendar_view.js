@@ -7,6 +7,10 @@
 //   allowed 403) puts the chip back where it was and shows the server's message as a toast.
 // - Keyboard: ← / k previous, → / j next, t today (not while typing or in a dialog, and not the
 //   second key of a "g" sequence of the global shortcuts).
+// - Keyboard moves: on a focused chip that may be moved, Alt+← / Alt+→ move it a day earlier /
+//   later, Alt+↑ / Alt+↓ a week, through the same reschedule POST as a drop (with the chip's
+//   version). The chip goes to its new day at once; a refusal puts it back with the server's
+//   message as a toast. The focus stays on the moved chip (in the fresh grid too).
 // - A day's "+" fills the quick-add form's date and focuses its title; a successful add clears it.
 // - Live: a task.* event ("labora:live", live.js) of the project on screen, or of any project on
 //   the workspace calendar (the server sends only what the user may see), re-fetches the grid
@@ -56,40 +60,133 @@ async function onDrop(event) {
     putBack(event);
     return;
   }
-  const calendar = document.getElementById("calendar");
-  const grid = document.getElementById("calendar-grid");
-  if (!calendar || !grid) return;
-  const body = new FormData();
-  body.append("action", "reschedule");
-  body.append("task", item.dataset.key);
-  body.append("date", date);
-  body.append("mode", grid.dataset.mode || "due");
-  body.append("version", item.dataset.version || "");
+  if (!document.getElementById("calendar") || !document.getElementById("calendar-grid")) return;
   item.classList.add("is-saving");
-  let response;
+  let answer;
   try {
-    response = await fetch(calendar.dataset.postUrl, {
-      method: "POST",
-      body,
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "HX-Target": "calendar-grid" },
-    });
+    answer = await postMove(item, date);
   } catch (error) {
     item.classList.remove("is-saving");
     putBack(event);
     toast("The move could not be saved: the server did not answer. Try again.", "error");
     return;
   }
-  const text = await response.text();
   item.classList.remove("is-saving");
-  if (!response.ok) {
+  if (!answer.ok) {
     putBack(event);
-    toast(text || `The move was refused (${response.status}).`, "error");
+    toast(answer.text || `The move was refused (${answer.status}).`, "error");
     // Stale: the task changed elsewhere; show it as it is now (with its current version).
-    if (response.status === 409) window.dispatchEvent(new CustomEvent("labora:calendar-refresh"));
+    if (answer.status === 409) window.dispatchEvent(new CustomEvent("labora:calendar-refresh"));
     return;
   }
-  swapGrid(text);
+  swapGrid(answer.text);
+}
+
+const MOVE_DAYS = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+
+function addDays(iso, days) {
+  const [y, m, d] = iso.split("-").map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d + days));
+  return date.toISOString().slice(0, 10);
+}
+
+function focusChip(key) {
+  const link = document.querySelector(`#calendar #chip-${CSS.escape(key)} .cal-chip-link`);
+  if (link) link.focus({ preventScroll: false });
+  return Boolean(link);
+}
+
+/** POST a reschedule of `item` to `date`; resolves to {ok, status, text}. */
+async function postMove(item, date) {
+  const calendar = document.getElementById("calendar");
+  const grid = document.getElementById("calendar-grid");
+  const body = new FormData();
+  body.append("action", "reschedule");
+  body.append("task", item.dataset.key);
+  body.append("date", date);
+  body.append("mode", grid.dataset.mode || "due");
+  body.append("version", item.dataset.version || "");
+  const response = await fetch(calendar.dataset.postUrl, {
+    method: "POST",
+    body,
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true", "HX-Target": "calendar-grid" },
+  });
+  return { ok: response.ok, status: response.status, text: await response.text() };
+}
+
+/** Alt+arrow on a focused chip: move it by a day or a week (see the header). */
+async function keyboardMove(item, days) {
+  const from = item.dataset.anchor;
+  if (!from || busy()) return;
+  const date = addDays(from, days);
+  const key = item.dataset.key;
+  const parent = item.parentNode;
+  const next = item.nextSibling;
+  // Show it on its new day at once when that day is on screen (a bar spanning days stays put).
+  const target = item.classList.contains("cal-bar")
+    ? null
+    : document.querySelector(`#calendar #day-${date} [data-cal-list]`);
+  if (target) {
+    target.appendChild(item);
+    item.querySelector(".cal-chip-link")?.focus();
+  }
+  item.classList.add("is-saving");
+  let answer;
+  try {
+    answer = await postMove(item, date);
+  } catch (error) {
+    answer = { ok: false, status: 0, text: "The move could not be saved: the server did not answer. Try again." };
+  }
+  item.classList.remove("is-saving");
+  if (!answer.ok) {
+    if (target) parent.insertBefore(item, next);
+    item.querySelector(".cal-chip-link")?.focus();
+    toast(answer.text || `The move was refused (${answer.status}).`, "error");
+    if (answer.status === 409) {
+      const refocus = () => {
+        document.removeEventListener("htmx:afterSettle", refocus);
+        focusChip(key);
+      };
+      document.addEventListener("htmx:afterSettle", refocus);
+      window.dispatchEvent(new CustomEvent("labora:calendar-refresh"));
+    }
+    return;
+  }
+  swapGrid(answer.text);
+  const label = new Date(`${date}T00:00:00Z`).toLocaleDateString(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  });
+  if (focusChip(key)) {
+    // Said to screen readers only: a toast per key press would pile up.
+    const status = document.getElementById("cal-move-status");
+    if (status) status.textContent = `Moved ${key} to ${label}.`;
+  } else {
+    // Its new day is outside this month or week: say where it went; the focus goes to the title.
+    toast(`Moved ${key} to ${label}, outside this ${document.getElementById("calendar-grid")?.dataset.view || "period"}.`, "success");
+    const title = document.getElementById("calendar-title");
+    if (title) {
+      title.setAttribute("tabindex", "-1");
+      title.focus();
+    }
+  }
+}
+
+function installMoveKeys() {
+  document.addEventListener("keydown", (event) => {
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const days = MOVE_DAYS[event.key];
+    if (days === undefined || !document.getElementById("calendar")) return;
+    const active = document.activeElement;
+    const item = active instanceof Element ? active.closest("#calendar [data-drag]") : null;
+    if (!item) return;
+    // Alt+←/→ would otherwise go back / forward in the browser's history.
+    event.preventDefault();
+    keyboardMove(item, days);
+  });
 }
 
 function bindList(list) {
@@ -197,8 +294,9 @@ function installLiveRefresh() {
     if (project && message.project !== project && data.from_project !== project) return;
     schedule(COALESCE_MS);
   });
-  // Keep the scroll position across the refresh swap (htmx swaps the grid in place).
+  // Keep the scroll position (and a chip's focus) across the refresh swap.
   let saved = null;
+  let focused = null;
   document.addEventListener("htmx:beforeSwap", (event) => {
     if (!event.detail.target || event.detail.target.id !== "calendar-grid") return;
     if (busy()) {
@@ -208,12 +306,22 @@ function installLiveRefresh() {
       return;
     }
     saved = [window.scrollX, window.scrollY];
+    // A keyboard user on a chip keeps the focus on that task in the fresh grid.
+    const active = document.activeElement;
+    const chip = active instanceof Element ? active.closest("#calendar-grid [data-key]") : null;
+    focused = chip ? chip.dataset.key : null;
   });
   document.addEventListener("htmx:afterSettle", (event) => {
     if (saved && event.detail.target && event.detail.target.id === "calendar-grid") {
       window.scrollTo(saved[0], saved[1]);
       saved = null;
     }
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (!focused || !event.detail.target || event.detail.target.id !== "calendar-grid") return;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost) focusChip(focused);
+    focused = null;
   });
 }
 
@@ -222,6 +330,7 @@ export function installCalendar() {
   else bindAll(document);
   document.addEventListener("htmx:load", (event) => bindAll(event.target));
   installKeys();
+  installMoveKeys();
   installQuickAdd();
   installLiveRefresh();
 }

@@ -1,5 +1,6 @@
 """The calendar in a real browser: drag a task to another day in the month view and it stays there
-after a reload; a refused move snaps back with the server's message; keyboard navigation; holidays
+after a reload; a refused move snaps back with the server's message; keyboard navigation and
+Alt+arrow moves of a focused chip; holidays
 edited on the settings page are shaded on the calendar; the month on a phone (counts + agenda)."""
 
 from __future__ import annotations
@@ -136,20 +137,80 @@ def test_keyboard_moves_between_months_and_the_week_view_draws_spans(page: Any, 
     assert not page.js_errors
 
 
+def _wait_focus_on(page: Any, key: str) -> None:
+    """The focus is (or comes back, after a live refresh of the grid) on the chip of `key`."""
+    page.wait_for_function(
+        "key => document.activeElement && document.activeElement.closest('[data-key]')?.dataset.key === key", arg=key
+    )
+
+
+def test_a_focused_chip_moves_with_alt_and_the_arrows_and_keeps_the_focus(page: Any, live_server: Any) -> None:
+    _seed()
+    login(page, live_server, "olivia@example.com", factories.PASSWORD)
+    page.goto(f"{live_server.url}{CAL}")
+    page.locator('main[data-live-state="open"]').wait_for()
+    page.locator("#chip-OPS-1 .cal-chip-link").focus()
+
+    # Alt+→: a day later, saved with the chip's version, the focus still on it
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.keyboard.press("Alt+ArrowRight")
+    assert answer.value.status == 200
+    page.locator('#day-2026-11-06 [data-key="OPS-1"][data-version="2"]').wait_for()
+    assert Task.objects.get(number=1).due_date == D(2026, 11, 6)
+    _wait_focus_on(page, "OPS-1")
+    assert "month=2026-11" in page.url  # the browser did not go back in its history
+
+    # Alt+↓: a week later; Alt+← a day earlier
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Alt+ArrowDown")
+    page.locator('#day-2026-11-13 [data-key="OPS-1"][data-version="3"]').wait_for()
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Alt+ArrowLeft")
+    page.locator('#day-2026-11-12 [data-key="OPS-1"][data-version="4"]').wait_for()
+    _wait_focus_on(page, "OPS-1")
+    # Alt+↑: a week earlier
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.keyboard.press("Alt+ArrowUp")
+    page.locator('#day-2026-11-05 [data-key="OPS-1"][data-version="5"]').wait_for()
+    assert Task.objects.get(number=1).due_date == D(2026, 11, 5)
+    shot(page, "calendar-keyboard-move")
+
+    # A refused move (someone else changed the task) snaps back with the reason; focus stays
+    Task.objects.filter(number=1).update(title="Send the invoices (v2)", version=F("version") + 1)
+    page.wait_for_load_state("networkidle")  # the live refresh after the last move is done
+    page.locator("#chip-OPS-1 .cal-chip-link").focus()
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.keyboard.press("Alt+ArrowRight")
+    assert answer.value.status == 409
+    page.locator("#toasts .toast", has_text="changed by someone else").wait_for(state="visible")
+    page.locator('#day-2026-11-05 [data-key="OPS-1"][data-version="6"]').wait_for()
+    assert _day_keys(page, "2026-11-06") == []
+    assert Task.objects.get(number=1).due_date == D(2026, 11, 5)
+    page.wait_for_function("document.activeElement && document.activeElement.closest('#chip-OPS-1') !== null")
+    assert [e for e in page.js_errors if "status of 409" not in e] == []
+
+
 def test_holidays_added_in_settings_are_shaded_on_the_calendar(page: Any, live_server: Any) -> None:
     _seed()
     login(page, live_server, "olivia@example.com", factories.PASSWORD)
     page.goto(f"{live_server.url}/w/acme/settings/calendar/")
     page.fill("#id_first", "2026-11-24")
     page.fill("#id_last", "2026-11-25")
+    page.fill("#id_name", "Founders' days")
     with page.expect_navigation():
         page.click("#calendar-dates-form button[type=submit]")
-    page.locator(".toast, .alert", has_text="Added 2 holidays").first.wait_for()
+    page.locator(".toast, .alert", has_text="Added 2 holidays (Founders' days)").first.wait_for()
+    assert page.locator("#calendar-holidays .cal-date-name", has_text="Founders' days").count() == 1
     shot(page, "calendar-settings-desktop")
     page.goto(f"{live_server.url}{CAL}")
     assert page.locator("#day-2026-11-24.is-holiday").count() == 1
     assert page.locator("#day-2026-11-25.is-holiday").count() == 1
     assert page.locator("#day-2026-11-26.is-holiday").count() == 0
+    # the shaded days carry the holiday's name (the one without a name says "Holiday")
+    assert page.locator("#day-2026-11-24 .cal-day-tag").inner_text() == "Founders' days"
+    assert page.locator("#day-2026-11-24").get_attribute("title") == "Founders' days"
+    assert page.locator("#day-2026-11-11 .cal-day-tag").inner_text() == "Holiday"
+    shot(page, "calendar-named-holiday")
     page.goto(f"{live_server.url}/w/acme/projects/OPS/settings/calendar/")
     with page.expect_navigation():
         page.click("#calendar-own")

@@ -150,6 +150,19 @@ def test_import_an_ms_project_file(page: Any, live_server: Any) -> None:
     assert not page.js_errors
 
 
+def test_the_gantt_names_a_holiday_when_its_shade_is_hovered(page: Any, live_server: Any) -> None:
+    _seed()
+    login(page, live_server, "olivia@example.com", factories.PASSWORD)
+    page.goto(f"{live_server.url}/w/acme/projects/FIT/gantt/")
+    page.wait_for_selector("[data-gantt][data-gantt-ready]")
+    # the demo's calendar names its holidays: their shaded columns carry the name as a tooltip
+    retreat = page.locator('rect.gantt-off[data-holiday="Company retreat"]')
+    retreat.first.wait_for(state="attached")
+    assert retreat.first.locator("title").text_content() == "Company retreat"
+    assert page.locator('rect.gantt-off[data-holiday="Building closed"]').count() >= 1
+    assert not page.js_errors
+
+
 def test_a_big_forecast_runs_in_the_background_while_the_page_polls(page: Any, live_server: Any, settings: Any) -> None:
     from labora.core.worker import LaboraWorker
     from labora.work import services as work_services
@@ -164,6 +177,18 @@ def test_a_big_forecast_runs_in_the_background_while_the_page_polls(page: Any, l
     page.goto(f"{live_server.url}{PLAN}forecast/?runs=10000&method=pert&seed=2")
     assert "Waiting for a worker" in page.locator("#forecast-job").inner_text()
     shot(page, "plan-forecast-waiting")
+    # a running job reports how far it is: the poll draws a percentage bar
+    from django_tasks_db.models import DBTaskResult
+
+    from labora.core.jobs import report_progress
+
+    (job,) = DBTaskResult.objects.filter(task_path__endswith="project_forecast_job")
+    report_progress(str(job.id), 2500, 10_000)
+    bar = page.locator('#forecast-progress [role="progressbar"]')
+    bar.wait_for()  # the next poll (every second) brings it
+    assert bar.get_attribute("aria-valuenow") == "25"
+    assert "25% · 2500 of 10000 runs" in page.locator("#forecast-progress").inner_text()
+    shot(page, "plan-forecast-progress")
 
     assert LaboraWorker().tick()["tasks"] >= 1  # the forecast (and any e-mail the seeding queued)
     page.locator("svg.plan-histogram").wait_for(timeout=30_000)  # the poll swapped the result in

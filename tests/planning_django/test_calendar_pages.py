@@ -611,3 +611,63 @@ def test_a_member_of_another_workspace_cannot_reschedule_here(user: Any, project
     assert response.status_code == 404
     task.refresh_from_db()
     assert (task.due_date, task.version) == (D(2025, 1, 7), 1)
+
+
+def test_a_holiday_gets_a_name_on_the_settings_page_and_keeps_it_until_removed(
+    client: Client, user: Any, workspace: Any
+) -> None:
+    def add(first: str, last: str = "", name: str = "", version: int = 0) -> Any:
+        data = {"action": "add", "kind": "holiday", "first": first, "last": last, "name": name, "version": str(version)}
+        return client.post(WS_SETTINGS, data)
+
+    # given two named holidays and one without a name
+    assert add("2025-12-25", name="Christmas Day").status_code == 302
+    assert add("2025-12-26", name="Boxing Day", version=1).status_code == 302
+    assert add("2025-12-31", version=2).status_code == 302
+    row = _calendar_row(workspace)
+    assert row is not None
+    assert row.holidays == ["2025-12-25", "2025-12-26", "2025-12-31"]
+    assert row.holiday_names == {"2025-12-25": "Christmas Day", "2025-12-26": "Boxing Day"}
+    # then the list shows each name on its own line (days with different names are not merged)
+    html = client.get(WS_SETTINGS).content.decode()
+    assert '<span class="cal-date-name">Christmas Day</span>' in html
+    assert '<span class="cal-date-name">Boxing Day</span>' in html
+    assert 'name="name"' in html
+    # when a listed holiday is added again with a name, it is renamed
+    renamed = add("2025-12-31", name="New Year's Eve", version=3)
+    assert renamed.status_code == 302
+    row.refresh_from_db()
+    assert (row.holiday_names["2025-12-31"], row.version) == ("New Year's Eve", 4)
+    # when a holiday is removed, its name goes with it
+    removed = client.post(
+        WS_SETTINGS,
+        {"action": "remove", "kind": "holiday", "first": "2025-12-26", "last": "2025-12-26", "version": "4"},
+    )
+    assert removed.status_code == 302
+    row.refresh_from_db()
+    assert row.holiday_names == {"2025-12-25": "Christmas Day", "2025-12-31": "New Year's Eve"}
+    # a name too long is refused inline and nothing changes
+    too_long = add("2025-12-24", name="x" * 101, version=5)
+    assert too_long.status_code == 200
+    assert "A name is at most 100 characters." in too_long.content.decode()
+    row.refresh_from_db()
+    assert row.version == 5
+
+
+def test_a_named_holiday_shows_its_name_on_the_calendar(
+    client: Client, user: Any, workspace: Any, project: Any
+) -> None:
+    calendar_set_workspace(
+        actor=user,
+        workspace=workspace,
+        working_days=WEEK,
+        holidays=[D(2025, 1, 1), D(2025, 1, 2)],
+        holiday_names={D(2025, 1, 1): "New Year's Day"},
+    )
+    html = client.get(f"{CAL}?month=2025-01").content.decode()
+    assert re.search(r'id="day-2025-01-01" data-date="2025-01-01" title="New Year&#x27;s Day"', html)
+    assert '<span class="cal-day-tag" title="New Year&#x27;s Day">New Year&#x27;s Day</span>' in html
+    assert "holiday: New Year&#x27;s Day" in html  # the day's accessible name
+    assert '<span class="cal-day-tag" title="Holiday">Holiday</span>' in html  # 2 January has no name
+    week = client.get(f"{CAL}?view=week&week=2024-12-30").content.decode()
+    assert "Wednesday 1 January · New Year&#x27;s Day" in week

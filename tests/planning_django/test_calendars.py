@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labora.core.models import DomainEvent
 from labora.planning.models import WorkCalendar
 from tests.planning_django.conftest import WS, event_names
 
@@ -15,6 +16,7 @@ def test_the_default_calendar_is_monday_to_friday_without_holidays(api: Any, pro
     assert body == {
         "working_days": WEEK,
         "holidays": [],
+        "holiday_names": {},
         "extra_working_days": [],
         "hours_per_day": 8,
         "source": "default",
@@ -53,6 +55,38 @@ def test_a_project_uses_the_workspace_calendar_until_it_has_its_own(api: Any, pr
     assert {"calendar.updated", "calendar.reset"} <= set(event_names())
 
 
+def test_holidays_carry_names_and_plain_dates_are_still_accepted(api: Any, project: Any) -> None:
+    # given a calendar written with both forms: a plain date and a named holiday
+    put = api.put_json(
+        f"{WS}/calendar",
+        {
+            "working_days": WEEK,
+            "holidays": ["2025-01-01", {"date": "2025-12-25", "name": "  Christmas   Day "}, {"date": "2025-12-26"}],
+        },
+    )
+    assert put.status_code == 200, put.content
+    # then the dates stay a plain list (what the scheduler reads) and the names sit beside them
+    assert put.json()["holidays"] == ["2025-01-01", "2025-12-25", "2025-12-26"]
+    assert put.json()["holiday_names"] == {"2025-12-25": "Christmas Day"}
+    row = WorkCalendar.objects.get(project__isnull=True)
+    assert (row.holidays, row.holiday_names) == (
+        ["2025-01-01", "2025-12-25", "2025-12-26"],
+        {"2025-12-25": "Christmas Day"},
+    )
+    assert api.get(f"{WS}/projects/PLN/calendar").json()["holiday_names"] == {"2025-12-25": "Christmas Day"}
+    event = DomainEvent.objects.filter(name="calendar.updated").latest("id")
+    assert event.changes["holiday_names"] == [{}, {"2025-12-25": "Christmas Day"}]
+    # when a client that knows only dates writes the calendar again, the names stay
+    again = api.put_json(f"{WS}/calendar", {"working_days": WEEK, "holidays": ["2025-01-01", "2025-12-25"]})
+    assert again.json()["holiday_names"] == {"2025-12-25": "Christmas Day"}
+    # an empty name removes it; a holiday taken off the list takes its name with it
+    cleared = api.put_json(f"{WS}/calendar", {"working_days": WEEK, "holidays": [{"date": "2025-12-25", "name": ""}]})
+    assert (cleared.json()["holidays"], cleared.json()["holiday_names"]) == (["2025-12-25"], {})
+    api.put_json(f"{WS}/calendar", {"working_days": WEEK, "holidays": [{"date": "2025-12-25", "name": "Xmas"}]})
+    dropped = api.put_json(f"{WS}/calendar", {"working_days": WEEK, "holidays": []})
+    assert dropped.json()["holiday_names"] == {}
+
+
 def test_a_stale_calendar_write_answers_409(api: Any, project: Any) -> None:
     api.put_json(f"{WS}/projects/PLN/calendar", {"working_days": WEEK, "holidays": []})
     stale = api.put_json(f"{WS}/projects/PLN/calendar", {"working_days": ["mon"], "holidays": []}, HTTP_IF_MATCH="0")
@@ -65,7 +99,8 @@ def test_bad_calendars_answer_422(api: Any, project: Any) -> None:
     for body, field in (
         ({"working_days": ["someday"], "holidays": []}, "working_days.0"),
         ({"working_days": [], "holidays": []}, "working_days"),
-        ({"working_days": WEEK, "holidays": ["31/12/2025"]}, "holidays.0"),
+        ({"working_days": WEEK, "holidays": ["31/12/2025"]}, "holidays.0.date"),
+        ({"working_days": WEEK, "holidays": [{"date": "2025-12-25", "name": "x" * 101}]}, "holidays.0.name"),
         ({"working_days": WEEK, "holidays": [], "hours_per_day": 30}, "hours_per_day"),
     ):
         response = api.put_json(f"{WS}/projects/PLN/calendar", body)

@@ -39,7 +39,7 @@ def test_the_section_lists_both_directions_with_type_and_lag(
     browser: Client, abc: dict[str, Task], link: Any, django_assert_max_num_queries: Any
 ) -> None:
     link(abc["B"], abc["C"], "SS", 2)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):  # 12 + the task's plan (its constraint)
         response = browser.get(DEPS.format(key="PLN-2"), **HX)
     html = response.content.decode()
     assert response.status_code == 200
@@ -197,3 +197,59 @@ def test_viewers_get_a_read_only_gantt(viewer: Any, abc: dict[str, Task]) -> Non
     assert "data-can-write" not in html
     assert "data-can-link" not in html
     assert "data-gantt-schedule" not in html
+
+
+def test_the_section_shows_a_move_pin_and_clearing_it_reschedules_as_soon_as_possible(
+    browser: Client, user: Any, abc: dict[str, Task]
+) -> None:
+    import datetime
+
+    from labora.planning import services
+    from labora.planning.models import TaskPlan
+
+    # given C pinned by a move ("start no earlier than" Monday 13 January)
+    services.task_plan_update(
+        actor=user, task=abc["C"], constraint_type="SNET", constraint_date=datetime.date(2025, 1, 13)
+    )
+    html = browser.get(DEPS.format(key="PLN-3"), **HX).content.decode()
+    assert 'id="task-constraint-now"' in html
+    assert "Start no earlier than Mon 13 Jan 2025" in html
+    assert 'id="task-constraint-clear"' in html
+    # when the user clears it
+    response = _post(browser, "PLN-3", action="constraint", version="1", clear="1")
+    # then the task is as soon as possible again, with one event
+    assert response.status_code == 200
+    plan = TaskPlan.objects.get(task=abc["C"])
+    assert (plan.constraint_type, plan.constraint_date, plan.version) == ("ASAP", None, 2)
+    assert DomainEvent.objects.filter(name="task_plan.updated").count() == 2
+    html = response.content.decode()
+    assert 'id="task-constraint-none"' in html
+    assert "scheduled as soon as possible again" in html
+
+
+def test_a_stale_constraint_change_is_refused_inline_and_changes_nothing(
+    browser: Client, user: Any, abc: dict[str, Task]
+) -> None:
+    import datetime
+
+    from labora.planning import services
+    from labora.planning.models import TaskPlan
+
+    services.task_plan_update(
+        actor=user, task=abc["C"], constraint_type="SNET", constraint_date=datetime.date(2025, 1, 13)
+    )
+    response = _post(
+        browser, "PLN-3", action="constraint", version="0", constraint_type="FNLT", constraint_date="2025-02-03"
+    )
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    plan = TaskPlan.objects.get(task=abc["C"])
+    assert (plan.constraint_type, plan.constraint_date) == ("SNET", datetime.date(2025, 1, 13))
+
+
+def test_a_viewer_sees_the_constraint_but_no_form(viewer: Any, abc: dict[str, Task]) -> None:
+    client = Client()
+    client.force_login(viewer)
+    html = client.get(DEPS.format(key="PLN-3"), **HX).content.decode()
+    assert 'id="task-constraint-none"' in html
+    assert 'id="task-constraint-form"' not in html

@@ -72,6 +72,7 @@ def test_rows_come_in_outline_order_with_the_schedule(api: Any, plan: dict[str, 
     assert body["calendar"] == {
         "working_days": ["mon", "tue", "wed", "thu", "fri"],
         "holidays": [],
+        "holiday_names": {},
         "extra_working_days": [],
     }
     assert (body["project"], body["start_date"], body["finish_date"], body["baseline"]) == (
@@ -142,3 +143,16 @@ def test_outsiders_get_404_and_viewers_can_read(api_for: Any, viewer: Any, plan:
     factories.make_workspace(owner=stranger, slug="other", name="Other")
     assert api_for(stranger).get(f"{WS}/projects/PLN/gantt").status_code == 404
     assert api_for(viewer).get(f"{WS}/projects/PLN/gantt").status_code == 200
+
+
+def test_the_chart_carries_the_holidays_names(user: Any, api: Any, project: Project, plan: dict[str, Task]) -> None:
+    services.calendar_set_project(
+        actor=user,
+        project=project,
+        working_days=["mon", "tue", "wed", "thu", "fri"],
+        holidays=[datetime.date(2025, 1, 8), datetime.date(2025, 1, 9)],
+        holiday_names={datetime.date(2025, 1, 8): "Founders' Day"},
+    )
+    calendar = api.get(f"{WS}/projects/PLN/gantt").json()["calendar"]
+    assert calendar["holidays"] == ["2025-01-08", "2025-01-09"]
+    assert calendar["holiday_names"] == {"2025-01-08": "Founders' Day"}

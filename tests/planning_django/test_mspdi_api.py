@@ -99,7 +99,11 @@ def test_the_export_is_an_attachment_that_imports_back_the_same(
     api: Any, user: Any, make_task: Any, link: Any, project: Any
 ) -> None:
     api.put_json(
-        f"{WS}/projects/PLN/calendar", {"working_days": ["mon", "tue", "wed", "thu"], "holidays": ["2025-01-08"]}
+        f"{WS}/projects/PLN/calendar",
+        {
+            "working_days": ["mon", "tue", "wed", "thu"],
+            "holidays": ["2025-01-08", {"date": "2025-01-15", "name": "Founders' Day"}],
+        },
     )
     phase = make_task("Phase", None)
     a = make_task("Dig", 3, parent=phase.key, assignee=user.email, description="Carefully")
@@ -138,10 +142,15 @@ def test_the_export_is_an_attachment_that_imports_back_the_same(
                 (p.task.number, p.mode, p.constraint_type, p.constraint_date) for p in plans
                 if p.mode != "auto" or p.constraint_type != "ASAP"
             ),
-            "calendar": WorkCalendar.objects.filter(project__key=key).values_list("working_days", "holidays").get(),
+            "calendar": WorkCalendar.objects.filter(project__key=key)
+            .values_list("working_days", "holidays", "holiday_names")
+            .get(),
         }  # fmt: skip
 
     assert shape("RT") == shape("PLN")
+    # the named holiday went out as the exception's Name and came back (the other as "Holiday")
+    assert b"<Name>Founders' Day</Name>" in exported.content or b"<Name>Founders&apos; Day</Name>" in exported.content
+    assert WorkCalendar.objects.get(project__key="RT").holiday_names == {"2025-01-15": "Founders' Day"}
 
 
 HOSTILE = {

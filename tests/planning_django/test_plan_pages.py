@@ -763,3 +763,72 @@ def test_the_variance_and_forecast_pages_take_the_same_queries_whatever_the_size
         assert owner_client.get(url).status_code == 200
     with django_assert_num_queries(10):
         assert owner_client.get(FORECAST).status_code == 200
+
+
+def test_a_running_forecast_shows_a_percentage_bar_and_the_job_reports_every_run(
+    owner_client: Client, project: Project, make_task: Any, link: Any, settings: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from labora.core.jobs import report_progress
+    from labora.core.models import JobProgress
+    from labora.core.worker import LaboraWorker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "ENQUEUE_ON_COMMIT": False}}
+    _wide(make_task, link)
+    started = owner_client.get(f"{FORECAST}?runs=10000&method=pert&seed=5")
+    (queued,) = DBTaskResult.objects.all()
+    # before the job reports anything: the elapsed time only, no bar
+    waiting = owner_client.get(started["Location"], HTTP_HX_REQUEST="true")
+    assert b'role="progressbar"' not in waiting.content
+    # given the job has reported 4,000 of 10,000 runs
+    assert report_progress(str(queued.id), 4000, 10_000)
+    polled = owner_client.get(started["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'role="progressbar"' in polled
+    assert 'aria-valuenow="40"' in polled
+    assert "40% · 4000 of 10000 runs" in polled
+    # when the worker runs it, the job reports its chunks up to every run
+    assert LaboraWorker().tick()["tasks"] == 1
+    progress = JobProgress.objects.get(job_id=str(queued.id))
+    assert (progress.done, progress.total, progress.percent) == (10_000, 10_000, 100)
+
+
+def test_a_background_import_reports_its_steps(owner_client: Client, workspace: Any, database_tasks: None) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from labora.core.jobs import report_progress
+    from labora.core.models import JobProgress
+    from labora.core.worker import LaboraWorker
+    from labora.planning.services.mspdi_import import IMPORT_STEPS
+
+    response = owner_client.post(
+        IMPORT, {"file": SimpleUploadedFile("big.xml", _padded(SAMPLE.read_bytes())), "key": "BIG", "name": "Big one"}
+    )
+    (queued,) = DBTaskResult.objects.all()
+    report_progress(str(queued.id), 1, IMPORT_STEPS)
+    page = owner_client.get(response["Location"]).content.decode()
+    assert 'id="import-progress"' in page
+    assert 'aria-valuenow="33"' in page
+    assert "checking tasks and links" in page
+    LaboraWorker().tick()
+    progress = JobProgress.objects.get(job_id=str(queued.id))
+    assert (progress.done, progress.total) == (IMPORT_STEPS, IMPORT_STEPS)
+    assert Project.objects.filter(workspace=workspace, key="BIG").exists()
+
+
+def test_progress_reports_are_throttled_but_the_last_always_lands(db: None, monkeypatch: Any) -> None:
+    from labora.core import jobs
+    from labora.core.models import JobProgress
+
+    clock = iter([100.0, 100.1, 100.2, 100.3, 100.31])
+    monkeypatch.setattr(jobs, "_clock", lambda: next(clock))
+    assert jobs.report_progress("job-1", 1, 10) is True  # the first report
+    assert jobs.report_progress("job-1", 2, 10) is False  # 0.1 s later: skipped
+    assert jobs.report_progress("job-1", 3, 10) is False  # 0.2 s later: skipped
+    assert jobs.report_progress("job-1", 4, 10) is True  # 0.3 s after the last write
+    assert (JobProgress.objects.get(job_id="job-1").done, JobProgress.objects.count()) == (4, 1)
+    assert jobs.report_progress("job-1", 10, 10) is True  # 0.01 s later, but the last one
+    progress = jobs.job_progress("job-1")
+    assert progress is not None
+    assert (progress.done, progress.total, progress.percent) == (10, 10, 100)
+    assert jobs.job_progress("no-such-job") is None

@@ -214,6 +214,50 @@ def test_moving_the_start_of_an_auto_task_pins_it(user: Any, textbook: dict[str,
     assert d.due_date == D(2025, 1, 14)  # the milestone waits for C now
 
 
+def test_moving_the_due_date_of_a_due_only_task_pins_its_finish(
+    user: Any, textbook: dict[str, Task], run_events: Any
+) -> None:
+    # given an auto-scheduled project whose task C has no start yet (auto-scheduling switched on
+    # after a schedule-free start) and a due date
+    c = textbook["C"]
+    services.project_plan_update(actor=user, project=c.project, auto_schedule=True)
+    Task.objects.filter(pk=c.pk).update(due_date=D(2025, 1, 7))
+    c.refresh_from_db()
+    assert c.start_date is None
+    # when a person moves its due date (the calendar's drop of a due-only chip)
+    with run_events():
+        work_services.task_update(actor=user, task=c, version=c.version, due_date=D(2025, 1, 16))
+    # then the move is kept as "finish no earlier than" and the schedule honours it
+    c.refresh_from_db()
+    plan = TaskPlan.objects.get(task=c)
+    assert (plan.constraint_type, plan.constraint_date) == ("FNET", D(2025, 1, 16))
+    assert (c.start_date, c.due_date) == (D(2025, 1, 15), D(2025, 1, 16))
+    assert Task.objects.get(pk=textbook["D"].pk).due_date == D(2025, 1, 16)  # the milestone waits for C
+    assert event_names().count("project.scheduled") >= 1
+
+
+def test_a_pinned_move_survives_the_next_reschedule(user: Any, textbook: dict[str, Task], run_events: Any) -> None:
+    c = textbook["C"]
+    with run_events():
+        services.project_plan_update(actor=user, project=c.project, auto_schedule=True)
+        work_services.task_update(actor=user, task=c, start_date=D(2025, 1, 13), due_date=D(2025, 1, 14))
+        # another change of the project reschedules it
+        work_services.task_update(actor=user, task=Task.objects.get(pk=textbook["A"].pk), duration_days=4)
+    c.refresh_from_db()
+    assert (c.start_date, c.due_date) == (D(2025, 1, 13), D(2025, 1, 14))
+    assert Task.objects.get(pk=textbook["D"].pk).due_date == D(2025, 1, 14)
+
+
+def test_a_manual_task_is_not_pinned(user: Any, textbook: dict[str, Task], run_events: Any) -> None:
+    c = textbook["C"]
+    services.task_plan_update(actor=user, task=c, mode="manual")
+    with run_events():
+        services.project_plan_update(actor=user, project=c.project, auto_schedule=True)
+        work_services.task_update(actor=user, task=c, start_date=D(2025, 1, 13), due_date=D(2025, 1, 14))
+    plan = TaskPlan.objects.get(task=c)
+    assert (plan.constraint_type, plan.constraint_date) == ("ASAP", None)
+
+
 def test_without_auto_scheduling_nothing_moves_by_itself(user: Any, textbook: dict[str, Task], run_events: Any) -> None:
     with run_events():
         work_services.task_update(actor=user, task=textbook["A"], duration_days=5)
@@ -236,5 +280,7 @@ def test_a_bulk_edit_reschedules_once(api: Any, user: Any, textbook: dict[str, T
         )
         assert response.status_code == 200, response.content
     assert event_names().count("project.scheduled") == 1
-    # the schedule put the automatically scheduled tasks back where the network says
-    assert Task.objects.get(pk=textbook["A"].pk).due_date == D(2025, 1, 8)
+    # a due date typed on tasks without a start sticks: "finish no earlier than" (MS Project)
+    assert Task.objects.get(pk=textbook["A"].pk).due_date == D(2025, 3, 3)
+    plans = TaskPlan.objects.filter(task__in=[textbook[k] for k in "ABC"]).order_by("task_id")
+    assert [(p.constraint_type, p.constraint_date) for p in plans] == [("FNET", D(2025, 3, 3))] * 3

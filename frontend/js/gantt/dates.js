@@ -44,11 +44,23 @@ export function shortDate(day, withYear = false) {
 
 /** The working calendar of the project (the API's `calendar`). */
 export class WorkCalendar {
-  constructor({ working_days: workingDays = [], holidays = [], extra_working_days: extra = [] } = {}) {
+  constructor({
+    working_days: workingDays = [],
+    holidays = [],
+    extra_working_days: extra = [],
+    holiday_names: names = {},
+  } = {}) {
     this.weekdays = WEEKDAYS.map((name) => workingDays.includes(name));
     if (!this.weekdays.some(Boolean)) this.weekdays = [true, true, true, true, true, false, false];
     this.holidays = new Set(holidays.map(toDay));
     this.extra = new Set(extra.map(toDay));
+    this.names = new Map(Object.entries(names || {}).map(([date, name]) => [toDay(date), name]));
+  }
+
+  /** A holiday's tooltip: its name ("Christmas Day") or "Holiday"; "" for any other day. */
+  holidayLabel(day) {
+    if (!this.holidays.has(day)) return "";
+    return this.names.get(day) || "Holiday";
   }
 
   isWorking(day) {

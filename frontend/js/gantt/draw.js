@@ -110,7 +110,10 @@ export function shadeMarkup(view, from, to, y0, y1) {
   let out = "";
   for (let d = from; d <= to; d += 1) {
     if (!view.calendar.isWorking(d)) {
-      out += `<rect class="gantt-off" x="${view.x(d)}" y="${y0}" width="${view.px}" height="${y1 - y0}"/>`;
+      // A holiday says which one when hovered (its name, from the working calendar).
+      const label = view.calendar.holidayLabel(d);
+      const rect = `<rect class="gantt-off" x="${view.x(d)}" y="${y0}" width="${view.px}" height="${y1 - y0}"`;
+      out += label ? `${rect} data-holiday="${esc(label)}"><title>${esc(label)}</title></rect>` : `${rect}/>`;
     }
   }
   return out;

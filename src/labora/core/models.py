@@ -120,3 +120,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"worker {self.worker_id} seen {self.seen_at:%H:%M:%S}"
+
+
+class JobProgress(models.Model):
+    """How far a background job has got (`done` of `total` steps), written by
+    labora.core.jobs.report_progress while it runs and read by the page that polls the job."""
+
+    job_id = models.CharField(max_length=64, unique=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"job {self.job_id}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        """0..100, rounded down (100 only when every step is done)."""
+        if self.total <= 0:
+            return 0
+        return max(0, min(100, self.done * 100 // self.total))

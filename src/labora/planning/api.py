@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
+from pydantic import BeforeValidator, WithJsonSchema
 
 from labora.core.api_utils import current_serialiser, expected_version
 from labora.core.errors import ValidationError
@@ -144,9 +145,45 @@ def dependency_delete(request: HttpRequest, ws: str, task_key: str, dependency_i
 # --- calendars -------------------------------------------------------------------------------------
 
 
+class HolidayIn(Schema):
+    date: IsoDate
+    name: str = Field("", max_length=100, description='e.g. "Christmas Day"; "" removes the name; left out = kept')
+
+
+def _holiday_item(value: Any) -> Any:
+    """A plain "YYYY-MM-DD" (the calendar's first format) is a holiday without a name."""
+    return {"date": value} if isinstance(value, str) else value
+
+
+# Either form in, one shape inside; the schema shows both (a date string or an object).
+HolidayItem = Annotated[
+    HolidayIn,
+    BeforeValidator(_holiday_item),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "date": {"type": "string", "format": "date"},
+                        "name": {"type": "string", "maxLength": 100},
+                    },
+                    "required": ["date"],
+                },
+            ]
+        }
+    ),
+]
+
+
 class CalendarIn(Schema):
     working_days: list[Weekday] = Field(..., min_length=1, max_length=7, description='e.g. ["mon", ..., "fri"]')
-    holidays: list[IsoDate] = Field(default_factory=list, max_length=2000, description="non-working dates")
+    holidays: list[HolidayItem] = Field(
+        default_factory=list,
+        max_length=2000,
+        description='non-working dates: "YYYY-MM-DD", or {"date": "YYYY-MM-DD", "name": "Christmas Day"} to name one',
+    )
     extra_working_days: list[IsoDate] = Field(
         default_factory=list, max_length=2000, description="otherwise free days that are worked"
     )
@@ -157,6 +194,9 @@ class CalendarIn(Schema):
 class CalendarOut(Schema):
     working_days: list[str]
     holidays: list[datetime.date]
+    holiday_names: dict[str, str] = Field(
+        ..., description='names of the named holidays, by date: {"2026-12-25": "Christmas Day"}'
+    )
     extra_working_days: list[datetime.date]
     hours_per_day: int
     source: Literal["project", "workspace", "default"] = Field(
@@ -170,6 +210,7 @@ def _calendar(view: selectors.CalendarView, *, for_project: bool) -> dict[str, A
     return {
         "working_days": view.working_days,
         "holidays": view.holidays,
+        "holiday_names": {d.isoformat(): n for d, n in sorted(view.holiday_names.items())},
         "extra_working_days": view.extra_working_days,
         "hours_per_day": view.hours_per_day,
         "source": view.source,
@@ -182,11 +223,27 @@ def _calendar_current(row: WorkCalendar) -> dict[str, Any]:
     return {
         "working_days": row.working_days,
         "holidays": row.holidays,
+        "holiday_names": row.holiday_names,
         "extra_working_days": row.extra_working_days,
         "hours_per_day": row.hours_per_day,
         "source": "project" if row.project_id else "workspace",
         "version": row.version,
     }
+
+
+def _calendar_fields(payload: CalendarIn) -> dict[str, Any]:
+    """The service's arguments: holidays as dates, the named ones' names beside them."""
+    fields = payload.dict()
+    fields.pop("version", None)
+    holidays: list[datetime.date] = []
+    names: dict[datetime.date, str] = {}
+    for item in payload.holidays:
+        holidays.append(item.date)
+        if "name" in item.model_fields_set:  # a plain date keeps the name it has
+            names[item.date] = item.name
+    fields["holidays"] = holidays
+    fields["holiday_names"] = names
+    return fields
 
 
 @router.get("/workspaces/{ws}/calendar", response=CalendarOut, summary="The workspace's working calendar")
@@ -198,8 +255,7 @@ def workspace_calendar_get(request: HttpRequest, ws: str) -> dict[str, Any]:
 @router.put("/workspaces/{ws}/calendar", response=CalendarOut, summary="Replace the workspace's working calendar")
 def workspace_calendar_put(request: HttpRequest, ws: str, payload: CalendarIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
-    fields = payload.dict()
-    fields.pop("version", None)
+    fields = _calendar_fields(payload)
     services.calendar_set_workspace(
         actor=user, workspace=workspace, version=expected_version(request, payload.version), **fields
     )
@@ -221,8 +277,7 @@ def project_calendar_get(request: HttpRequest, ws: str, key: str) -> dict[str, A
 def project_calendar_put(request: HttpRequest, ws: str, key: str, payload: CalendarIn) -> dict[str, Any]:
     user, workspace = _scope(request, ws)
     project = work_selectors.project_get(user=user, workspace=workspace, key=key)
-    fields = payload.dict()
-    fields.pop("version", None)
+    fields = _calendar_fields(payload)
     services.calendar_set_project(
         actor=user, project=project, version=expected_version(request, payload.version), **fields
     )

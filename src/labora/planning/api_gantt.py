@@ -67,6 +67,9 @@ class GanttLinkOut(Schema):
 class GanttCalendarOut(Schema):
     working_days: list[str]
     holidays: list[datetime.date]
+    holiday_names: dict[str, str] = Field(
+        ..., description='the named holidays\' names: {"2026-12-25": "Christmas Day"}'
+    )
     extra_working_days: list[datetime.date]
 
 
@@ -115,6 +118,7 @@ def project_gantt(
             "calendar": {
                 "working_days": data.calendar.working_days,
                 "holidays": data.calendar.holidays,
+                "holiday_names": {d.isoformat(): n for d, n in data.calendar.holiday_names.items()},
                 "extra_working_days": data.calendar.extra_working_days,
             },
             "baselines": [{"id": b.public_id, "name": b.name, "created_at": b.created_at} for b in data.baselines],

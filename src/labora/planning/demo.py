@@ -90,7 +90,11 @@ def add_planning(*, owner: User, workspace: Workspace, users: dict[str, User], t
     )
     holidays = [start + datetime.timedelta(weeks=w, days=d) for w, d in ((4, 0), (6, 3), (6, 4))]
     services.calendar_set_project(
-        actor=owner, project=project, working_days=["mon", "tue", "wed", "thu", "fri"], holidays=holidays
+        actor=owner,
+        project=project,
+        working_days=["mon", "tue", "wed", "thu", "fri"],
+        holidays=holidays,
+        holiday_names={holidays[0]: "Building closed", holidays[1]: "Company retreat", holidays[2]: "Company retreat"},
     )
 
     tasks: dict[str, Task] = {}

@@ -81,6 +81,9 @@ class WorkCalendar(VersionedModel):
     )
     working_days = models.JSONField(default=list)  # ["mon", ...]
     holidays = models.JSONField(default=list, blank=True)  # ["YYYY-MM-DD", ...], sorted
+    # Optional names of some of those holidays: {"YYYY-MM-DD": "Christmas Day"}. Kept beside the
+    # plain list so the scheduler's adapters read dates only.
+    holiday_names = models.JSONField(default=dict, blank=True)
     # Saturdays (or other free weekdays) worked as exceptions, e.g. from an MS Project calendar.
     extra_working_days = models.JSONField(default=list, blank=True)
     hours_per_day = models.PositiveSmallIntegerField(default=DEFAULT_HOURS_PER_DAY)

@@ -61,9 +61,9 @@ def _calendar(view: selectors.CalendarView) -> MspdiCalendar:
         WeekDay(day=i, working=name in view.working_days, times=list(times) if name in view.working_days else [])
         for i, name in enumerate(WEEKDAY_NAMES)
     ]
-    exceptions = [CalendarException(d, d, working=False, name="Holiday") for d in view.holidays] + [
-        CalendarException(d, d, working=True, name="Working day", times=list(times)) for d in view.extra_working_days
-    ]
+    exceptions = [
+        CalendarException(d, d, working=False, name=view.holiday_name(d) or "Holiday") for d in view.holidays
+    ] + [CalendarException(d, d, working=True, name="Working day", times=list(times)) for d in view.extra_working_days]
     return MspdiCalendar(uid=1, name="Standard", is_base=True, weekdays=weekdays, exceptions=exceptions)
 
 

@@ -61,6 +61,11 @@ class CalendarView:
     hours_per_day: int
     version: int
     source: Literal["project", "workspace", "default"]
+    holiday_names: dict[datetime.date, str] = field(default_factory=dict)  # some holidays' names
+
+    def holiday_name(self, day: datetime.date) -> str:
+        """The name of a holiday ("Christmas Day"), or "" when it has none."""
+        return self.holiday_names.get(day, "")
 
     def engine(self) -> engine.Calendar:
         return engine.Calendar.from_names(self.working_days, self.holidays, self.extra_working_days)
@@ -74,9 +79,14 @@ def _view(row: WorkCalendar | None, source: Literal["project", "workspace"]) -> 
     if row is None:
         return CalendarView(list(DEFAULT_WORKING_DAYS), [], [], DEFAULT_HOURS_PER_DAY, 0, "default")
     days = [d for d in WEEKDAY_NAMES if d in row.working_days]
-    return CalendarView(
-        days, _dates(row.holidays), _dates(row.extra_working_days), row.hours_per_day, row.version, source
-    )
+    holidays = _dates(row.holidays)
+    listed = set(holidays)
+    names = {
+        day: str(name)
+        for day, name in ((datetime.date.fromisoformat(k), v) for k, v in (row.holiday_names or {}).items())
+        if day in listed and name
+    }
+    return CalendarView(days, holidays, _dates(row.extra_working_days), row.hours_per_day, row.version, source, names)
 
 
 def workspace_calendar(*, workspace: Workspace) -> CalendarView:

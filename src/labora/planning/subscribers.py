@@ -6,8 +6,10 @@ nothing (the worker re-delivers) and a schedule never runs twice for one event. 
 a task created, deleted, restored or moved between projects; a task.updated whose changes touch
 its dates, duration, parent or status; a dependency added, changed or removed; a task's
 scheduling settings changed; the calendar changed. A person who moves the start of an
-automatically scheduled task pins it there ("start no earlier than", as MS Project does), so the
-reschedule keeps their move. The schedule records `project.scheduled`, which triggers nothing here.
+automatically scheduled task pins it there ("start no earlier than", as MS Project does), and one
+who moves the due date of a task without a start pins that ("finish no earlier than"), so the
+reschedule keeps their move; the task's Dependencies section shows the constraint, to clear it.
+The schedule records `project.scheduled`, which triggers nothing here.
 
 Changes made together are scheduled once: an event is skipped when a later event of the same
 project that also triggers a reschedule is already committed and still waiting for this
@@ -25,7 +27,7 @@ from django.db.models import Q
 from labora.core.events import subscriber
 from labora.core.models import DomainEvent
 from labora.planning.models import ProjectPlan
-from labora.planning.services.plans import pin_start
+from labora.planning.services.plans import pin_finish, pin_start
 from labora.planning.services.scheduling import schedule_now
 from labora.work.models import Project, Task
 
@@ -83,15 +85,24 @@ def auto_schedule(event: DomainEvent) -> None:
     for project in projects:
         if project.pk not in auto or project.start_date is None:
             continue
-        if event.name == "task.updated" and "start_date" in changes:
-            _keep_moved_start(event, project)
+        if event.name == "task.updated" and ({"start_date", "due_date"} & set(changes)):
+            _keep_move(event, project)
         if _later_trigger_waiting(event, {project.key}):
             continue  # that event reschedules, with this change committed too
         schedule_now(actor=event.actor, project=project, trigger=event.name)
 
 
-def _keep_moved_start(event: DomainEvent, project: Project) -> None:
-    new = (event.changes or {}).get("start_date", [None, None])[1]
+def _keep_move(event: DomainEvent, project: Project) -> None:
+    """Pin a person's move: a new start becomes "start no earlier than"; a new due date of a task
+    without a start (a due-only task) becomes "finish no earlier than"."""
+    changes = event.changes or {}
     task = Task.objects.filter(workspace_id=event.workspace_id, project=project, public_id=event.target_id).first()
-    if task is not None and new:
-        pin_start(task=task, start=datetime.date.fromisoformat(new))
+    if task is None:
+        return
+    new_start = changes.get("start_date", [None, None])[1] if "start_date" in changes else None
+    if new_start:
+        pin_start(task=task, start=datetime.date.fromisoformat(new_start))
+        return
+    new_due = changes.get("due_date", [None, None])[1] if "due_date" in changes else None
+    if new_due and "start_date" not in changes and task.start_date is None:
+        pin_finish(task=task, finish=datetime.date.fromisoformat(new_due))

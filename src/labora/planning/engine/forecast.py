@@ -9,7 +9,7 @@ finish position is a fractional working-day position; dates are the working day 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -110,11 +110,13 @@ def forecast(
     distribution: Literal["pert", "triangular"] = "pert",
     seed: int | None = None,
     bins: int = 20,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Forecast:
     """P50/P80/P95 finish of the project and of each milestone, a histogram and criticality indexes.
 
     Tasks without an estimate keep their duration. Work that is done (actual finish) and manually
-    scheduled tasks keep their dates. Raises what :func:`schedule` raises.
+    scheduled tasks keep their dates. ``progress(done, runs)`` is called after each chunk of runs.
+    Raises what :func:`schedule` raises.
     """
     if runs < 1:
         raise ScheduleInputError("a forecast needs at least one run")
@@ -286,6 +288,8 @@ def forecast(
                 critical_runs[v] += ((Y[v] - X[v]) <= _TOLERANCE).sum()
         finishes.append(finish)
         milestone_finishes.append(X[[size + v for v in milestone_nodes]])
+        if progress is not None:
+            progress(runs - remaining, runs)
     finish = np.concatenate(finishes)
     milestone_positions = np.concatenate(milestone_finishes, axis=1)
     criticality = {net.tasks[v].id: float(critical_runs[v] / runs) for v in leaves}

@@ -49,11 +49,9 @@ def schedulable_tasks(project: MspdiProject) -> list[MspdiTask]:
     return [t for t in project.tasks if not t.is_null and t.outline_level > 0]
 
 
-def engine_calendar(project: MspdiProject, uid: int | None = None) -> Calendar:
-    """The engine calendar of an MSPDI calendar (the project's by default), base calendars resolved."""
+def _chain(project: MspdiProject, uid: int | None) -> list[MspdiCalendar]:
+    """An MSPDI calendar (the project's by default) then its base calendars."""
     cal = project.calendar(project.calendar_uid if uid is None else uid)
-    if cal is None:
-        return Calendar()
     chain: list[MspdiCalendar] = []
     seen: set[int] = set()
     cur: MspdiCalendar | None = cal
@@ -61,6 +59,31 @@ def engine_calendar(project: MspdiProject, uid: int | None = None) -> Calendar:
         chain.append(cur)
         seen.add(cur.uid)
         cur = project.calendar(cur.base_uid) if cur.base_uid is not None else None
+    return chain
+
+
+def holiday_names(project: MspdiProject, uid: int | None = None) -> dict[date, str]:
+    """The Name of each non-working exception's dates ("Christmas Day"), derived calendars winning;
+    dates whose exception has no name (or just "Holiday") are left out. The engine calendar says
+    which dates are holidays."""
+    names: dict[date, str] = {}
+    for c in reversed(_chain(project, uid)):
+        for ex in c.exceptions:
+            for day in exception_dates(ex):
+                name = " ".join(ex.name.split())
+                # "Holiday" is what an unnamed holiday is called on export (and shown as anyway)
+                if not ex.working and name and name.lower() != "holiday":
+                    names[day] = name
+                else:
+                    names.pop(day, None)
+    return names
+
+
+def engine_calendar(project: MspdiProject, uid: int | None = None) -> Calendar:
+    """The engine calendar of an MSPDI calendar (the project's by default), base calendars resolved."""
+    chain = _chain(project, uid)
+    if not chain:
+        return Calendar()
     weekdays: dict[int, bool] = {}
     for c in reversed(chain):  # the base first, then what derived calendars override
         for wd in c.weekdays:

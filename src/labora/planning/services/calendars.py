@@ -18,10 +18,38 @@ from labora.workspaces.models import Workspace
 
 MAX_DATES = 2000
 MAX_HOURS_PER_DAY = 24
+MAX_HOLIDAY_NAME = 100
+
+
+def _names(holidays: list[datetime.date], names: dict[datetime.date, str] | None) -> dict[str, str]:
+    """{"YYYY-MM-DD": name} as given, whitespace tidied; "" = drop that holiday's name."""
+    listed = set(holidays)
+    cleaned: dict[str, str] = {}
+    for day, raw in sorted((names or {}).items()):
+        name = " ".join(str(raw or "").split())
+        if not name:
+            cleaned[day.isoformat()] = ""
+            continue
+        if day not in listed:
+            raise ValidationError(
+                f"{day.isoformat()} has a name but is not a holiday: add it to the holidays too.",
+                fields={"holidays": "name without a holiday"},
+            )
+        if len(name) > MAX_HOLIDAY_NAME:
+            raise ValidationError(
+                f"A holiday's name is at most {MAX_HOLIDAY_NAME} characters ({day.isoformat()} has {len(name)}).",
+                fields={"holidays": "name too long"},
+            )
+        cleaned[day.isoformat()] = name
+    return cleaned
 
 
 def _clean(
-    working_days: list[str], holidays: list[datetime.date], extra_working_days: list[datetime.date], hours_per_day: int
+    working_days: list[str],
+    holidays: list[datetime.date],
+    extra_working_days: list[datetime.date],
+    hours_per_day: int,
+    holiday_names: dict[datetime.date, str] | None = None,
 ) -> dict[str, Any]:
     days: set[str] = set()
     for i, name in enumerate(working_days):
@@ -49,6 +77,7 @@ def _clean(
     return {
         "working_days": [d for d in WEEKDAY_NAMES if d in days],
         "holidays": sorted({d.isoformat() for d in holidays}),
+        "holiday_names": _names(holidays, holiday_names),
         "extra_working_days": sorted({d.isoformat() for d in extra_working_days}),
         "hours_per_day": hours_per_day,
     }
@@ -58,6 +87,7 @@ def _snapshot(view: CalendarView) -> dict[str, Any]:
     return {
         "working_days": view.working_days,
         "holidays": [d.isoformat() for d in view.holidays],
+        "holiday_names": {d.isoformat(): n for d, n in sorted(view.holiday_names.items())},
         "extra_working_days": [d.isoformat() for d in view.extra_working_days],
         "hours_per_day": view.hours_per_day,
     }
@@ -81,6 +111,12 @@ def _save(
             code="stale_version",
             current=row,
         )
+    # Names given are changes over the current ones ("" drops one); a holiday no longer listed
+    # loses its name. So a client that sends plain dates keeps the names it does not know of.
+    listed = set(values["holidays"])
+    names = {d.isoformat(): n for d, n in current.holiday_names.items() if d.isoformat() in listed}
+    names.update(values["holiday_names"])
+    values = {**values, "holiday_names": {d: n for d, n in sorted(names.items()) if n and d in listed}}
     before = _snapshot(current)
     changes = {k: [before[k], v] for k, v in values.items() if before[k] != v}
     if row is None:
@@ -116,13 +152,15 @@ def calendar_set_workspace(
     extra_working_days: list[datetime.date] | None = None,
     hours_per_day: int = 8,
     version: int | None = None,
+    holiday_names: dict[datetime.date, str] | None = None,
 ) -> WorkCalendar:
-    """Replace the workspace calendar (projects without their own use it). Raises
+    """Replace the workspace calendar (projects without their own use it). `holiday_names` names
+    holidays ({date: "Christmas Day"}; "" drops a name; unnamed dates keep theirs). Raises
     PermissionDenied (owners and admins only), ValidationError, Conflict (stale version)."""
     authorise(
         actor, "calendar.update", workspace, "Only workspace owners and admins can change the workspace calendar."
     )
-    values = _clean(working_days, holidays, extra_working_days or [], hours_per_day)
+    values = _clean(working_days, holidays, extra_working_days or [], hours_per_day, holiday_names)
     with transaction.atomic():
         return _save(
             actor=actor,
@@ -143,11 +181,13 @@ def calendar_set_project(
     extra_working_days: list[datetime.date] | None = None,
     hours_per_day: int = 8,
     version: int | None = None,
+    holiday_names: dict[datetime.date, str] | None = None,
 ) -> WorkCalendar:
-    """Give a project its own calendar (or replace it). Raises PermissionDenied (managers),
+    """Give a project its own calendar (or replace it), holidays optionally named as for the
+    workspace's. Raises PermissionDenied (managers),
     ValidationError, Conflict (stale version)."""
     authorise(actor, "calendar.update", project, "Only managers of the project can change its calendar.")
-    values = _clean(working_days, holidays, extra_working_days or [], hours_per_day)
+    values = _clean(working_days, holidays, extra_working_days or [], hours_per_day, holiday_names)
     with transaction.atomic():
         return _save(
             actor=actor,

@@ -13,6 +13,7 @@ check; anything the reader refuses answers 422 with its message, and nothing is 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -27,7 +28,9 @@ from labora.planning import engine
 from labora.planning.engine.network import Network
 from labora.planning.models import WEEKDAY_NAMES, ConstraintType, Dependency, ScheduleMode, TaskPlan, WorkCalendar
 from labora.planning.mspdi import EngineInput, MspdiError, MspdiProject, read_mspdi, schedulable_tasks, to_engine
+from labora.planning.mspdi.convert import holiday_names
 from labora.planning.mspdi.reader import MAX_BYTES
+from labora.planning.services.calendars import MAX_HOLIDAY_NAME
 from labora.work import rank
 from labora.work.models import Category, Project, Status, Task, TaskType
 from labora.work.services._common import authorise
@@ -38,6 +41,7 @@ from labora.workspaces.models import Membership, Workspace
 MAX_TASKS = 20_000
 MAX_DURATION_DAYS = 100_000
 MAX_LAG_DAYS = 10_000
+IMPORT_STEPS = 3  # read and parsed, checked and matched, written
 
 
 @dataclass
@@ -125,12 +129,22 @@ def _status(statuses: list[Status], percent: int) -> Status:
 
 
 def project_import_mspdi(
-    *, actor: User, workspace: Workspace, source: bytes | IO[bytes], key: str, name: str | None = None
+    *,
+    actor: User,
+    workspace: Workspace,
+    source: bytes | IO[bytes],
+    key: str,
+    name: str | None = None,
+    progress: Callable[[int, int], object] | None = None,
 ) -> ImportOutcome:
-    """Create project `key` from an MSPDI file. Raises PermissionDenied, ValidationError
-    (invalid_mspdi with the reader's message, too many tasks, key), Conflict (key taken)."""
+    """Create project `key` from an MSPDI file; `progress(done, IMPORT_STEPS)` hears of each step
+    (read, checked, written). Raises PermissionDenied, ValidationError (invalid_mspdi with the
+    reader's message, too many tasks, key), Conflict (key taken)."""
     authorise(actor, "project.create", workspace, "Only workspace members can import projects.")
+    report = progress or (lambda done, total: None)
+    report(0, IMPORT_STEPS)
     parsed, converted = _parse(source)
+    report(1, IMPORT_STEPS)
     rows = schedulable_tasks(parsed)
     if len(rows) > MAX_TASKS:
         raise _invalid(f"it has {len(rows)} tasks; an import takes at most {MAX_TASKS}")
@@ -146,7 +160,9 @@ def project_import_mspdi(
     people, unmatched = _assignees(parsed, workspace)
     parents = {t.parent for t in converted.tasks if t.parent is not None}
     hours = min(24, max(1, round(parsed.minutes_per_day / 60)))
+    report(2, IMPORT_STEPS)
 
+    # One transaction: what happens inside is seen by others (and the progress bar) at commit.
     with transaction.atomic():
         project = project_create(
             actor=actor, workspace=workspace, key=key, name=title, start_date=converted.project_start
@@ -234,6 +250,11 @@ def project_import_mspdi(
             project=project,
             working_days=[WEEKDAY_NAMES[d] for d in sorted(cal.working_weekdays)],
             holidays=sorted(d.isoformat() for d in cal.holidays),
+            holiday_names={
+                d.isoformat(): name[:MAX_HOLIDAY_NAME]
+                for d, name in sorted(holiday_names(parsed).items())
+                if d in cal.holidays
+            },
             extra_working_days=sorted(d.isoformat() for d in cal.extra_working_days),
             hours_per_day=hours,
         )
@@ -262,4 +283,5 @@ def project_import_mspdi(
                 "warnings": outcome.warnings[:50],
             },
         )
+    report(IMPORT_STEPS, IMPORT_STEPS)
     return outcome

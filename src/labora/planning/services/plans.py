@@ -159,10 +159,20 @@ def pin_start(*, task: Task, start: datetime.date) -> None:
     """An auto-scheduled task whose start a person moved keeps it as "start no earlier than"
     (MS Project's rule), so the next schedule does not undo the move. Used by the auto-schedule
     subscriber; the task's own `task.updated` event records the change."""
+    _pin(task, ConstraintType.SNET, start)
+
+
+def pin_finish(*, task: Task, finish: datetime.date) -> None:
+    """An auto-scheduled task without a start whose due date a person moved keeps it as "finish
+    no earlier than" (MS Project's rule for a typed finish). Used like pin_start."""
+    _pin(task, ConstraintType.FNET, finish)
+
+
+def _pin(task: Task, constraint: ConstraintType, day: datetime.date) -> None:
     plan = _locked_task_plan(task)
-    if plan.mode == ScheduleMode.MANUAL:
+    if plan.mode == ScheduleMode.MANUAL or (plan.constraint_type, plan.constraint_date) == (constraint, day):
         return
-    plan.constraint_type = ConstraintType.SNET
-    plan.constraint_date = start
+    plan.constraint_type = constraint
+    plan.constraint_date = day
     plan.version += 1
     plan.save(update_fields=["constraint_type", "constraint_date", "version", "updated_at"])

@@ -2,7 +2,8 @@
 admins change it, members read it) and a project's (`/w/<ws>/projects/<KEY>/settings/calendar/`,
 managers change it, whoever sees the project reads it).
 
-Working weekdays and hours per day, holidays and extra working days (one date or a range), the
+Working weekdays and hours per day, holidays (optionally named: "Christmas Day") and extra working
+days (one date or a range), the
 switch between "use the workspace calendar" and "this project's own calendar" (reset = the
 project's row is deleted), and a preview of the next four weeks. Every change goes through
 labora.planning.services.calendars with the version the page was loaded with: a stale one keeps
@@ -88,6 +89,13 @@ class DatesForm(forms.Form):
         widget=DateInput(),
         error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=calendar_services.MAX_HOLIDAY_NAME,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Christmas Day", "autocomplete": "off"}),
+        error_messages={"max_length": f"A name is at most {calendar_services.MAX_HOLIDAY_NAME} characters."},
+    )
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
@@ -120,20 +128,26 @@ class DateRun:
     first: datetime.date
     last: datetime.date
     past: bool
+    name: str = ""
 
     @property
     def days(self) -> int:
         return (self.last - self.first).days + 1
 
 
-def runs(dates: list[datetime.date], today: datetime.date) -> list[DateRun]:
+def runs(
+    dates: list[datetime.date], today: datetime.date, names: dict[datetime.date, str] | None = None
+) -> list[DateRun]:
+    """Consecutive dates with the same name (or none) as one run each."""
+    names = names or {}
     found: list[DateRun] = []
     for day in sorted(dates):
-        if found and day - found[-1].last == datetime.timedelta(days=1):
+        name = names.get(day, "")
+        if found and day - found[-1].last == datetime.timedelta(days=1) and found[-1].name == name:
             found[-1].last = day
             found[-1].past = day < today
         else:
-            found.append(DateRun(first=day, last=day, past=day < today))
+            found.append(DateRun(first=day, last=day, past=day < today, name=name))
     return found
 
 
@@ -148,6 +162,7 @@ def preview(calendar: CalendarView, today: datetime.date) -> list[dict[str, Any]
                 "date": day,
                 "working": is_working_day(calendar, day),
                 "holiday": day in holidays,
+                "holiday_name": calendar.holiday_name(day),
                 "extra": day in extra,
                 "today": day == today,
                 "new_month": day.day == 1 or i == 0,
@@ -169,11 +184,17 @@ def _save(
     working_days: list[str] | None = None,
     hours_per_day: int | None = None,
     holidays: list[datetime.date] | None = None,
+    holiday_names: dict[datetime.date, str] | None = None,
     extra_working_days: list[datetime.date] | None = None,
 ) -> None:
+    kept_holidays = holidays if holidays is not None else current.holidays
+    listed = set(kept_holidays)
+    names = holiday_names if holiday_names is not None else current.holiday_names
     values: dict[str, Any] = {
         "working_days": working_days if working_days is not None else current.working_days,
-        "holidays": holidays if holidays is not None else current.holidays,
+        "holidays": kept_holidays,
+        # a removed holiday takes its name with it
+        "holiday_names": {d: n for d, n in names.items() if d in listed},
         "extra_working_days": extra_working_days if extra_working_days is not None else current.extra_working_days,
         "hours_per_day": hours_per_day if hours_per_day is not None else current.hours_per_day,
         "version": version,
@@ -214,6 +235,13 @@ def _add_dates(
         )
         return None
     new = [d for d in dates if d not in same]
+    name = " ".join(form.cleaned_data.get("name", "").split()) if kind == "holiday" else ""
+    if not new and name and any(current.holiday_name(d) != name for d in dates):
+        # The days are holidays already: this names (or renames) them.
+        names = {**current.holiday_names, **dict.fromkeys(dates, name)}
+        _save(request, workspace, project, current, version=form.cleaned_data["version"], holiday_names=names)
+        span = _day(dates[0]) if len(dates) == 1 else f"{_day(dates[0])} to {_day(dates[-1])}"
+        return f"{span}: now called {name}."
     if not new:
         form.add_error(
             "first",
@@ -222,12 +250,24 @@ def _add_dates(
         return None
     merged = sorted(same | set(new))
     if kind == "holiday":
-        _save(request, workspace, project, current, version=form.cleaned_data["version"], holidays=merged)
+        named = {**current.holiday_names, **dict.fromkeys(dates, name)} if name else None
+        _save(
+            request,
+            workspace,
+            project,
+            current,
+            version=form.cleaned_data["version"],
+            holidays=merged,
+            holiday_names=named,
+        )
+        if name:
+            label = f"holiday ({name})"
     else:
         _save(request, workspace, project, current, version=form.cleaned_data["version"], extra_working_days=merged)
     if len(new) == 1:
         return f"{_day(new[0])} is now {'an' if label[0] in 'aeiou' else 'a'} {label}."
-    return f"Added {len(new)} {label}s, {_day(new[0])} to {_day(new[-1])}."
+    plural = f"holidays ({name})" if kind == "holiday" and name else f"{label}s"
+    return f"Added {len(new)} {plural}, {_day(new[0])} to {_day(new[-1])}."
 
 
 def _day(day: datetime.date) -> str:
@@ -303,6 +343,7 @@ def _post(
                 project=project,
                 working_days=current.working_days,
                 holidays=current.holidays,
+                holiday_names=current.holiday_names,
                 extra_working_days=current.extra_working_days,
                 hours_per_day=current.hours_per_day,
                 version=0,
@@ -350,7 +391,7 @@ def _context(
         "dates_form": dates_form,
         "remove_error": forms_shown.get("remove_error"),
         "working_names": [WEEKDAY_LONG[d] for d in current.working_days],
-        "holiday_runs": runs(current.holidays, today),
+        "holiday_runs": runs(current.holidays, today, current.holiday_names),
         "extra_runs": runs(current.extra_working_days, today),
         "preview": preview(current, today),
         "weekday_labels": [label for _, label in WEEKDAY_CHOICES],

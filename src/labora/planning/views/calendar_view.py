@@ -4,7 +4,9 @@ every project the user may see (`/w/<ws>/calendar/`).
 A month grid (weeks as rows, Monday first) or a week (seven columns; tasks with a start and a due
 date drawn as bars across the days they span), by due date or by start date, filtered by project
 and by the query language. The address holds the state (`?month=2026-11&mode=due`,
-`?view=week&week=2026-11-23`). Non-working days and holidays of the working calendar are shaded.
+`?view=week&week=2026-11-23`). Non-working days and holidays of the working calendar are shaded
+(a named holiday shows its name). A focused chip moves with Alt+arrows (calendar_view.js), through
+the same reschedule POST as a drop.
 
 Thin adapters: labora.planning.calendar_view.calendar_tasks reads the window (one query), the
 layout is plain Python, and the two writes are work's services: a chip dropped on another day
@@ -76,6 +78,7 @@ class Day:
     is_today: bool
     working: bool
     holiday: bool
+    holiday_name: str = ""  # "Christmas Day", when the calendar names it
     chips: list[Chip] = field(default_factory=list)
 
     @property
@@ -209,6 +212,7 @@ def _days(state: State, today: datetime.date, calendar: Any) -> list[Day]:
                 is_today=day == today,
                 working=is_working_day(calendar, day),
                 holiday=day in holidays,
+                holiday_name=calendar.holiday_name(day) if day in holidays else "",
             )
         )
         day += datetime.timedelta(days=1)

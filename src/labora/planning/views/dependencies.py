@@ -1,8 +1,9 @@
 """The "Dependencies" section of a task's page and side panel: what the task waits for, what
 waits for it, with type and lag; add (a task key picker that searches the project), change,
-remove. Loaded lazily (`hx-get ... hx-trigger="load"` in work/task_detail.html) and re-rendered
-in place after each change; refusals (a cycle, a task of another project or workspace, a stale
-version) are shown inside the section.
+remove; and the task's scheduling constraint (set by a person's move on an auto-scheduled project,
+"start no earlier than" …), to change or clear. Loaded lazily (`hx-get ... hx-trigger="load"` in
+work/task_detail.html) and re-rendered in place after each change; refusals (a cycle, a task of
+another project or workspace, a stale version) are shown inside the section.
 
 Thin: every write is a planning service (dependency_create / _update / _delete), which checks
 the permission, the cycle and the version and records the event.
@@ -10,6 +11,7 @@ the permission, the cycle and the version and records the event.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +22,7 @@ from django.urls import path
 from labora.core.errors import Conflict, NotFound, ValidationError
 from labora.core.policy import can
 from labora.planning import gantt, selectors, services
-from labora.planning.models import Dependency, DependencyType
+from labora.planning.models import ConstraintType, Dependency, DependencyType
 from labora.work import selectors as work_selectors
 from labora.work.models import Task
 from labora.work.permissions import access_of
@@ -88,13 +90,38 @@ def _update(request: Request, task: Task) -> str:
     return f"Changed {dep.predecessor.key} → {dep.successor.key}."
 
 
+def _constraint(request: Request, task: Task) -> str:
+    """Set or clear the task's constraint (`clear` = as soon as possible), version-checked."""
+    version_text = request.POST.get("version", "").strip()
+    kind = "ASAP" if request.POST.get("clear") else request.POST.get("constraint_type", "ASAP").strip().upper()
+    date_text = request.POST.get("constraint_date", "").strip()
+    day = None
+    if kind != "ASAP":
+        try:
+            day = datetime.date.fromisoformat(date_text)
+        except ValueError:
+            raise ValidationError(
+                f"Pick the date of the constraint ('{date_text}' is not a date).", fields={"constraint_date": "date"}
+            ) from None
+    plan = services.task_plan_update(
+        actor=request.user,
+        task=task,
+        version=int(version_text) if version_text.isdigit() else None,
+        constraint_type=kind,
+        constraint_date=day,
+    )
+    if plan.constraint_type == ConstraintType.ASAP:
+        return f"{task.key} is scheduled as soon as possible again."
+    return f"{task.key}: {plan.get_constraint_type_display().lower()} {plan.constraint_date:%a %-d %b %Y}."
+
+
 def _remove(request: Request, task: Task) -> str:
     dep = _dependency(request, task)
     services.dependency_delete(actor=request.user, dependency=dep)
     return f"Removed {dep.predecessor.key} → {dep.successor.key}."
 
 
-ACTIONS = {"add": _add, "update": _update, "remove": _remove}
+ACTIONS = {"add": _add, "update": _update, "remove": _remove, "constraint": _constraint}
 
 
 def _context(request: Request, membership: Membership, task: Task, **extra: Any) -> dict[str, Any]:
@@ -107,6 +134,9 @@ def _context(request: Request, membership: Membership, task: Task, **extra: Any)
         "count": len(deps),
         "types": DependencyType.choices,
         "can_link": can(request.user, "dependency.write", access_of(membership, task.project)),
+        "plan": selectors.task_plan(task=task),
+        "constraints": ConstraintType.choices,
+        "can_constrain": can(request.user, "task_plan.update", access_of(membership, task.project)),
         **extra,
     }
 
@@ -120,7 +150,7 @@ def task_dependencies(request: Request, workspace: Workspace, membership: Member
     if request.method == "POST":
         action = ACTIONS.get(request.POST.get("action", ""))
         if action is None:
-            error = "Unknown action: use add, update or remove."
+            error = "Unknown action: use add, update, remove or constraint."
         else:
             try:
                 notice = action(request, task)

@@ -13,6 +13,7 @@ is pure.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -25,6 +26,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from labora.core.errors import ValidationError
+from labora.core.jobs import job_progress
 from labora.planning import engine, selectors
 from labora.planning.engine.forecast import HistogramBin
 from labora.planning.views.plan import plan_project
@@ -230,8 +232,16 @@ def _scheduled(data: selectors.PlanInput, task_id: int) -> str | None:
     return _iso(plan.early_finish) if plan is not None and plan.early_finish else None
 
 
-def forecast_data(*, project: Project, runs: int, method: Literal["pert", "triangular"], seed: int) -> dict[str, Any]:
-    """Run the forecast; its outcome as JSON-safe data (what the background job stores).
+def forecast_data(
+    *,
+    project: Project,
+    runs: int,
+    method: Literal["pert", "triangular"],
+    seed: int,
+    progress: Callable[[int, int], object] | None = None,
+) -> dict[str, Any]:
+    """Run the forecast; its outcome as JSON-safe data (what the background job stores);
+    `progress(done, runs)` hears of each chunk of runs simulated.
     Raises ValidationError (no start date), engine.ScheduleInputError (an unusable estimate)."""
     if project.start_date is None:
         raise selectors.no_start_date(project)
@@ -247,6 +257,7 @@ def forecast_data(*, project: Project, runs: int, method: Literal["pert", "trian
         distribution=method,
         seed=seed,
         bins=100_000,  # one working day per bin: periods_of regroups them by day or week
+        progress=progress,
     )
     titles = {t.pk: t.title for t in data.tasks}
     numbers = {t.pk: t.number for t in data.tasks}
@@ -343,6 +354,12 @@ class JobState:
     id: str
     status: str  # READY, RUNNING, FAILED, SUCCESSFUL
     seconds: int
+    done: int = 0  # steps the job reported done (labora.core.jobs), of
+    total: int = 0  # 0 = it has reported nothing yet
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
 
 
 def _job(project: Project, user: Any, job_id: str) -> Any:
@@ -395,7 +412,14 @@ def project_forecast(request: Request, workspace: Workspace, membership: Members
             else:
                 started = job.started_at or job.enqueued_at
                 seconds = int((timezone.now() - started).total_seconds()) if started else 0
-                job_state = JobState(job.id, str(job.status), seconds)
+                progress = job_progress(str(job.id))
+                job_state = JobState(
+                    job.id,
+                    str(job.status),
+                    seconds,
+                    progress.done if progress else 0,
+                    progress.total if progress else 0,
+                )
     except ValidationError as exc:
         error = exc.message
     except (engine.ScheduleInputError, engine.CycleError) as exc:  # e.g. an estimate the engine cannot use

@@ -26,6 +26,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from labora.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from labora.core.jobs import job_progress
 from labora.core.policy import can
 from labora.planning import selectors, services
 from labora.planning.mspdi.reader import MAX_BYTES
@@ -88,6 +89,12 @@ class JobState:
     id: str
     status: str
     seconds: int
+    done: int = 0  # steps the job reported done (labora.core.jobs), of
+    total: int = 0  # 0 = it has reported nothing yet
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0
 
 
 def _save_upload(upload: Any) -> str:
@@ -171,7 +178,10 @@ def project_import_mspdi(request: Request, workspace: Workspace, membership: Mem
         else:
             started = job.started_at or job.enqueued_at
             seconds = int((timezone.now() - started).total_seconds()) if started else 0
-            job_state = JobState(job.id, str(job.status), seconds)
+            progress = job_progress(str(job.id))
+            job_state = JobState(
+                job.id, str(job.status), seconds, progress.done if progress else 0, progress.total if progress else 0
+            )
     context = {
         "workspace": workspace,
         "form": form,
