@@ -6,17 +6,7 @@
 // (workflow, WIP limit, stale version): the card then goes back where it was and the reason is
 // shown as a toast. CSP-safe: no inline code.
 import Sortable from "sortablejs";
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  if (meta && meta.content) return meta.content;
-  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return input ? input.value : "";
-}
-
-function toast(message, level) {
-  window.dispatchEvent(new CustomEvent("labora:toast", { detail: { message, level } }));
-}
+import { csrfToken, toast } from "./requests.js";
 
 function plusCount(element, delta) {
   const count = Math.max(0, (Number.parseInt(element.textContent, 10) || 0) + delta);

@@ -18,20 +18,10 @@
 // CSP-safe: no inline code.
 import Sortable from "sortablejs";
 import { isTyping, modalOpen } from "./keys.js";
+import { csrfToken, toast } from "./requests.js";
 
 const COALESCE_MS = 80;
 const BUSY_RETRY_MS = 250;
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  if (meta && meta.content) return meta.content;
-  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return input ? input.value : "";
-}
-
-function toast(message, level) {
-  window.dispatchEvent(new CustomEvent("labora:toast", { detail: { message, level } }));
-}
 
 function busy() {
   return document.querySelector("#calendar .is-chosen, #calendar .is-dragging, #calendar .is-saving") !== null;

@@ -6,14 +6,10 @@
 // channel list's unread counts refresh; "@" suggests people and teams (the listbox of
 // labora.collaboration's mention endpoint). The sidebar's Chat badge (chat/_nav_badge.html) is
 // fetched again when a chat event may change it. No inline code or styles (CSP).
+import { csrfToken } from "./requests.js";
 
 const NEAR_BOTTOM_PX = 120;
 const LIST_REFRESH_MS = 400;
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  return meta ? meta.content : "";
-}
 
 function conversation() {
   return document.querySelector("[data-chat-conversation]");

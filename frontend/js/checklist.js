@@ -6,20 +6,10 @@
 // version, kept for the next move; a refusal (stale version, no permission, item gone) puts the
 // item back where it was and shows the server's message as a toast. CSP-safe: no inline code.
 import Sortable from "sortablejs";
+import { csrfToken, toast } from "./requests.js";
 
 const LIST = "[data-checklist]";
 const ITEM = "[data-checklist-item]";
-
-function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  if (meta && meta.content) return meta.content;
-  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return input ? input.value : "";
-}
-
-function toast(message, level) {
-  window.dispatchEvent(new CustomEvent("labora:toast", { detail: { message, level } }));
-}
 
 function itemOf(node) {
   return node && node.matches && node.matches(ITEM) ? node : null;

@@ -4,16 +4,9 @@
 // fetched again. Mixed into the Gantt class (index.js).
 import { shortDate, toDay, toIso } from "./dates.js";
 
-export function csrfToken() {
-  const meta = document.querySelector('meta[name="csrf-token"]');
-  if (meta && meta.content) return meta.content;
-  const input = document.querySelector('input[name="csrfmiddlewaretoken"]');
-  return input ? input.value : "";
-}
+import { csrfToken, toast } from "../requests.js";
 
-export function toast(message, level = "info") {
-  window.dispatchEvent(new CustomEvent("labora:toast", { detail: { message, level } }));
-}
+export { csrfToken, toast };
 
 export async function errorMessage(response) {
   try {
