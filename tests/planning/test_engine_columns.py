@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from labora.planning.engine import (
     Task,
     schedule,
 )
+from labora.planning.engine import network as network_module
 from labora.planning.engine.network import Network
 from tests.planning.test_engine_properties import Net, networks
 
@@ -187,3 +189,124 @@ def test_the_first_problem_in_the_input_is_reported(tasks: list[Task], deps: lis
 def test_a_self_dependency_is_a_cycle() -> None:
     with pytest.raises(CycleError):
         schedule([Task("a", 1), Task("b", 1)], [Dependency("a", "b"), Dependency("b", "b")], CAL, START)
+
+
+def listed_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Schedule on the network as listed (Kahn's order), as the engine did before renumbering."""
+
+    def as_given(self: Network) -> Network:
+        self.sort()
+        return self
+
+    monkeypatch.setattr(Network, "in_topological_order", as_given)
+
+
+def exact(result: ScheduleResult) -> tuple:
+    """Everything, in order: the tasks' and conflicts' order and the ties of the critical path."""
+    return (
+        result.start_date,
+        result.finish_date,
+        list(result.tasks.items()),
+        result.critical_path,
+        result.critical_chains,
+        list(result.conflicts.items()),
+    )
+
+
+@pytest.fixture
+def renumber_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Renumber even small networks (the engine only renumbers from RENUMBER_FROM nodes)."""
+    monkeypatch.setattr(network_module, "RENUMBER_FROM", 0)
+
+
+def test_a_small_plan_listed_out_of_order_is_sorted_as_listed() -> None:
+    tasks, deps = mixed()
+    reordered = Network(list(reversed(tasks)), list(reversed(deps)))
+    assert reordered.in_topological_order() is reordered
+    assert_topological(reordered)
+
+
+@pytest.mark.usefixtures("renumber_any_size")
+def test_a_plan_listed_out_of_order_is_renumbered_in_a_topological_order() -> None:
+    tasks, deps = mixed()
+    listed = Network(tasks, deps)
+    assert listed.in_topological_order() is listed
+    assert listed.position is None
+    reordered = Network(list(reversed(tasks)), list(reversed(deps)))
+    renumbered = reordered.in_topological_order()
+    assert renumbered is not reordered
+    assert_topological(renumbered)
+    # the renumbered network is listed in a topological order: no Kahn's loop for it
+    src, dst, _, _ = renumbered._links()
+    assert renumbered._order_as_listed(src, dst) is not None
+    # it is the same network, tasks renumbered: each task knows its input position
+    assert renumbered.position is not None
+    assert renumbered.input_order is not None
+    assert [renumbered.ids[v] for v in renumbered.input_order] == reordered.ids
+    assert [reordered.ids[p] for p in renumbered.position] == renumbered.ids
+    assert renumbered.index == {task_id: v for v, task_id in enumerate(renumbered.ids)}
+    assert sorted(renumbered.dependencies) == sorted(reordered.dependencies)
+
+
+@settings(max_examples=100, deadline=None)
+@given(networks(), st.randoms(use_true_random=False))
+def test_renumbering_gives_exactly_the_schedule_of_the_plan_as_listed(net: Net, rng) -> None:
+    # the order of the result's tasks and conflicts, and ties in the critical path and chains
+    # (broken by input position), are what scheduling the network as listed gives
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(network_module, "RENUMBER_FROM", 0)
+        check_renumbering(net, rng)
+
+
+def outcome(tasks: list[Task], deps: list[Dependency]) -> tuple:
+    try:
+        return exact(schedule(tasks, deps, CAL, START))
+    except CycleError as error:
+        return ("cycle", error.task_ids)
+
+
+def check_renumbering(net: Net, rng) -> None:
+    tasks, deps = list(net.tasks), list(net.deps)
+    rng.shuffle(tasks)
+    rng.shuffle(deps)
+    renumbered = outcome(tasks, deps)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        listed_as_given(monkeypatch)
+        assert outcome(tasks, deps) == renumbered  # the same cycle is named, if any
+
+
+def test_a_large_shuffled_plan_gives_the_schedule_of_the_plan_as_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3,000 tasks under 60 summaries, each depending on 1-2 of the 60 listed before it, shuffled
+    rng = random.Random(7)
+    tasks = [Task(f"S{s}") for s in range(60)]
+    tasks += [Task(f"T{i}", rng.choice([0, 1, 2, 3, 5]), parent=f"S{i // 50}") for i in range(3000)]
+    links: dict[tuple[str, str], Dependency] = {}
+    while len(links) < 4500:
+        b = rng.randrange(1, 3000)
+        key = (f"T{rng.randrange(max(0, b - 60), b)}", f"T{b}")
+        links[key] = Dependency(*key, rng.choice(list(DependencyType)), rng.choice([-1, 0, 0, 1, 2]))
+    deps = list(links.values())
+    rng.shuffle(tasks)
+    rng.shuffle(deps)
+    tasks.append(Task("late", 2, constraint=ConstraintType.FNLT, constraint_date=date(2025, 3, 5)))
+    deps.append(Dependency(tasks[0].id if tasks[0].parent else tasks[1].id, "late"))
+    monkeypatch.setattr(network_module, "RENUMBER_FROM", 0)  # 3,060 nodes: renumber them too
+    renumbered = exact(schedule(tasks, deps, CAL, START))
+    assert renumbered[5], "a conflict to keep in order"
+    listed_as_given(monkeypatch)
+    assert exact(schedule(tasks, deps, CAL, START)) == renumbered
+
+
+def test_a_leaf_driving_another_through_two_links_is_one_step_of_a_chain() -> None:
+    # "a" drives "b" directly (FS) and through a finish link onto b's summary (FF +3): the
+    # critical chains name "b" once
+    tasks = [Task("a", 2), Task("S"), Task("b", 3, parent="S"), Task("c", 1, parent="S"), Task("d", 2)]
+    deps = [
+        Dependency("a", "b"),
+        Dependency("a", "S", DependencyType.FF, 3),
+        Dependency("b", "d"),
+        Dependency("c", "d"),
+    ]
+    result = schedule(tasks, deps, Calendar(), date(2025, 1, 6))
+    assert result.critical_path == ["a", "b", "c", "d"]
+    assert result.critical_chains == [["a", "b", "d"], ["a", "c", "d"]]

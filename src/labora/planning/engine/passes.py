@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from itertools import compress, repeat
 from typing import Any
@@ -120,7 +120,7 @@ class State:
         self.check = [False] * size
         self.shown: dict[int, tuple[date | None, date | None]] = {}  # fixed dates shown as given
         self.done = [False] * size
-        self.milestone_flags = [task.is_milestone for task in net.tasks]
+        self.milestone_flags = [False] * net.n_tasks  # each task's is_milestone, read by _init_static
         # derived by derive_all() / propagate(), see "results" below
         self.es_x: list[int] = []
         self.ef_x: list[int] = []
@@ -154,8 +154,9 @@ class State:
                 self.late_start_max[v] = self.late_finish_max[v] = POS
                 self.shown.pop(v, None)
                 self.conflicts[v] = ()
-        kinds, dur, done, check = net.kind, self.dur, self.done, self.check
-        for v, task in todo:
+        kinds, dur, done, check, milestones = net.kind, self.dur, self.done, self.check, self.milestone_flags
+        for v, task in todo:  # one pass over the task objects (they may lie anywhere in memory)
+            milestones[v] = task.is_milestone
             kind = kinds[v]
             if (
                 kind == LEAF
@@ -589,7 +590,7 @@ class State:
         at a time over all of them (``map`` over the slot setters runs in C)."""
         net = self.net
         n = net.n_tasks
-        kind_a = np.array(net.kind, dtype=np.int64)
+        kind_a = net._h.kind
         es_k = np.array(self.es_k, dtype=np.int64)
         ef_k = np.array(self.ef_k, dtype=np.int64)
         es_x_a = (es_k + 1) >> 1
@@ -640,9 +641,15 @@ class State:
         )
         for setter, column in zip(_SET, columns, strict=True):
             deque(map(setter, objects, column), maxlen=0)  # _task_schedule(...) for every task
+        with_conflicts: Iterable[int] = compress(range(n), conflicts)
+        inputs, position = net.input_order, net.position
+        if inputs is not None and position is not None:  # tasks renumbered: back to the input's order
+            ids = list(map(ids.__getitem__, inputs))
+            objects = list(map(objects.__getitem__, inputs))
+            with_conflicts = sorted(with_conflicts, key=position.__getitem__)
         self.tasks_out = dict(zip(ids, objects, strict=True))
-        self.conflicts_out = {ids[v]: conflicts[v] for v in compress(range(n), conflicts)}
-        self._derive_chains()
+        self.conflicts_out = {net.ids[v]: conflicts[v] for v in with_conflicts}
+        self._derive_chains((es_x_a, ef_x_a, critical_a))
 
     def _slack_all(
         self, es_x: list[int], ef_x: list[int], pf: int, es: npt.NDArray[np.int64], ef: npt.NDArray[np.int64]
@@ -870,14 +877,23 @@ class State:
         if crit_changed or not self.chain_nodes.isdisjoint(changed) or not self.chain_nodes.isdisjoint(seeds):
             self._derive_chains()
         else:
-            self.critical_path = [ids[v] for v in sorted(crit_leaves, key=lambda v: (es_x[v], v))]
+            self.critical_path = [ids[v] for v in sorted(crit_leaves, key=self._by_early_start())]
             self.chains = [list(chain) for chain in self.chains]
 
-    def _derive_chains(self) -> None:
+    def _by_early_start(self) -> Callable[[int], tuple[int, int]]:
+        """Sort key for tasks: early start, then position in the input (ties as listed)."""
+        es_x, position = self.es_x, self.net.position
+        if position is None:
+            return lambda v: (es_x[v], v)
+        return lambda v: (es_x[v], position[v])
+
+    def _derive_chains(self, arrays: tuple[npt.NDArray[Any], ...] | None = None) -> None:
+        """Critical path and chains; ``arrays``: ``es_x``, ``ef_x`` and ``critical`` as NumPy
+        arrays, when the caller has them."""
         es_x = self.es_x
-        crit = sorted(self.crit_leaves, key=lambda v: (es_x[v], v))
+        crit = sorted(self.crit_leaves, key=self._by_early_start())
         self.critical_path = [self.net.ids[v] for v in crit]
-        self.chains, self.chain_nodes = self._chains(crit, self.critical, es_x, self.ef_x)
+        self.chains, self.chain_nodes = self._chains(crit, self.critical, es_x, self.ef_x, arrays)
 
     def results(
         self,
@@ -885,8 +901,65 @@ class State:
         """What the last :meth:`derive_all` / :meth:`propagate` derived."""
         return self.tasks_out, self.critical_path, self.chains, self.conflicts_out
 
+    def _leaf_links(
+        self,
+        crit: list[int],
+        critical: list[bool],
+        es_x: list[int],
+        ef_x: list[int],
+        looked_at: set[int],
+        arrays: tuple[npt.NDArray[Any], ...] | None,
+    ) -> tuple[dict[int, list[int]], list[int]]:
+        """What :meth:`_chains`' search from each critical leaf finds, with NumPy, for the leaves
+        whose outgoing edges all are plain (into a leaf, working-day lag) and that do not drive
+        their summary's finish: the critical leaves their driving edges reach, in order. Also
+        marks what the search would have looked at; returns the other leaves, to search."""
+        net = self.net
+        size = net.size
+        src, dst = net._e_src, net._e_dst  # the edge columns (fresh: a full schedule)
+        code = net._e_code + 8 * net._e_lag
+        kind = net._h.kind
+        plain = (kind[dst] == LEAF) & (code & 4 == 0)
+        if arrays is None:
+            arrays = (np.array(es_x, dtype=np.int64), np.array(ef_x, dtype=np.int64), np.array(critical, dtype=bool))
+        es, ef, critical_a = arrays
+        leaves = np.array(crit, dtype=np.int64)
+        # a leaf with a special edge, or whose finish drives its summary's: searched in Python
+        special = np.zeros(size, dtype=bool)
+        special[src[~plain]] = True
+        parents = net._h.parent_agg[leaves]
+        drives_parent = (parents >= 0) & (ef[np.maximum(parents, 0)] == ef[leaves])
+        easy = ~special[leaves] & ~drives_parent
+        chosen = leaves[easy]
+        mine = np.zeros(size, dtype=bool)
+        mine[chosen] = True
+        rows = np.flatnonzero(mine[src])
+        looked_at.update(chosen.tolist())
+        looked_at.update(dst[rows].tolist())
+        looked_at.update(parents[easy].tolist())
+        s, w, c = src[rows], dst[rows], code[rows]
+        source = np.where(c & 1, ef[s], es[s])
+        target = np.where(c & 2, ef[w], es[w])
+        hit = (target == source + (c >> 3)) & critical_a[w] & (w != s)
+        s, w = s[hit], w[hit]
+        position = net.position
+        tie = w if position is None else np.array(position, dtype=np.int64)[w]
+        by = np.lexsort((tie, es[w], s))  # by source, then as _by_early_start sorts
+        s, w = s[by].tolist(), w[by].tolist()
+        found: dict[int, list[int]] = {u: [] for u in chosen.tolist()}
+        for u, v in zip(s, w, strict=True):
+            nxt = found[u]
+            if not nxt or nxt[-1] != v:  # two edges from one task to a leaf: a link into its summary too
+                nxt.append(v)
+        return found, leaves[~easy].tolist()
+
     def _chains(
-        self, crit: list[int], critical: list[bool], es_x: list[int], ef_x: list[int]
+        self,
+        crit: list[int],
+        critical: list[bool],
+        es_x: list[int],
+        ef_x: list[int],
+        arrays: tuple[npt.NDArray[Any], ...] | None = None,
     ) -> tuple[list[list[TaskId]], set[int]]:
         """Chains of critical leaves linked by driving (zero-slack) dependencies, and every node
         the search looked at (a change elsewhere cannot change the chains)."""
@@ -929,10 +1002,17 @@ class State:
             found.discard(u)
             return found
 
+        by_early_start = self._by_early_start()
         succ: dict[int, list[int]] = {}
         has_pred: set[int] = set()
-        for u in crit:
-            nxt = sorted(driven(u), key=lambda v: (es_x[v], v))
+        searched = crit
+        if net.columns_fresh and crit:
+            simple, searched = self._leaf_links(crit, critical, es_x, ef_x, looked_at, arrays)
+            succ.update(simple)
+            for nxt in simple.values():
+                has_pred.update(nxt)
+        for u in searched:
+            nxt = sorted(driven(u), key=by_early_start)
             succ[u] = nxt
             has_pred.update(nxt)
         chains: list[list[TaskId]] = []

@@ -70,8 +70,7 @@ def schedule(
     manually scheduled tasks are reported in the result's ``conflicts``, never raised.
     """
     with gc_paused():
-        net = Network(tasks, dependencies)
-        net.sort()
+        net = Network(tasks, dependencies).in_topological_order()
         state = State(net, WorkingDays(calendar, project_start))
         state.forward_all()
         state.backward_all()
