@@ -69,6 +69,7 @@ class LiveResult:
     from_request_ms: list[float] = field(default_factory=list)
     from_event_ms: list[float] = field(default_factory=list)  # the event's `at` (recorded) to receipt
     write_ms: list[float] = field(default_factory=list)
+    client_cpu_ms: float = float("nan")  # the client process's CPU per write, while the writes ran
     delivered: int = 0
     expected: int = 0
     error: str = ""
@@ -97,7 +98,9 @@ def _marker(title: str) -> str:
     return json.dumps(title, ensure_ascii=False) + "]"
 
 
-async def _measure(url: str, token: str, *, clients: int, writes: int, result: LiveResult) -> None:
+async def _measure(
+    url: str, token: str, *, clients: int, writes: int, result: LiveResult, compression: str | None = "deflate"
+) -> None:
     from websockets.asyncio.client import connect
 
     ws_url = url.replace("http://", "ws://") + f"/api/v1/workspaces/bench/live?token={token}"
@@ -110,7 +113,9 @@ async def _measure(url: str, token: str, *, clients: int, writes: int, result: L
     ready = asyncio.Semaphore(0)
 
     async def client() -> None:
-        async with connect(ws_url, max_queue=None, open_timeout=120, ping_interval=None) as socket:
+        async with connect(
+            ws_url, max_queue=None, open_timeout=120, ping_interval=None, compression=compression
+        ) as socket:
             first = True
             async for raw in socket:
                 now = time.perf_counter()
@@ -136,6 +141,7 @@ async def _measure(url: str, token: str, *, clients: int, writes: int, result: L
     result.connect_s = time.perf_counter() - began
 
     timing: dict[str, tuple[float, float]] = {}  # title -> (request sent, response read)
+    cpu_began = time.process_time()
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=30) as http:
         version = (await http.get("/api/v1/workspaces/bench/tasks/LIVE-1")).json()["version"]
@@ -154,6 +160,7 @@ async def _measure(url: str, token: str, *, clients: int, writes: int, result: L
             with contextlib.suppress(TimeoutError):  # counted as not delivered below
                 await asyncio.wait_for(waiting.done.wait(), 10)
             await asyncio.sleep(0.05)
+    result.client_cpu_ms = (time.process_time() - cpu_began) * 1000 / max(1, writes)
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -268,6 +275,7 @@ def render(results: list[LiveResult], info: dict[str, str], *, load_before: str,
         )
     for q in (50, 99):
         row(f"request start → receipt p{q}", [f"{pct(r.from_request_ms, q):.1f} ms" for r in results])
+    row("client process CPU per write (all clients' frames read)", [f"{r.client_cpu_ms:.1f} ms" for r in results])
     row("met", ["yes" if r.ok else "NO" for r in results])
     errors = [f"- {r.label}: {r.error}" for r in results if r.error]
     if errors:

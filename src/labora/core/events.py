@@ -27,12 +27,19 @@ logger = logging.getLogger("labora.events")
 
 Handler = Callable[[DomainEvent], None]
 
+# Subscribers run in ascending `priority`, then in registration order. Live delivery goes first
+# (LIVE_PRIORITY): the other subscribers write (activity log, notifications, auto-schedule), each
+# in a delivery transaction of its own, and would otherwise sit between the commit and the browser.
+DEFAULT_PRIORITY = 100
+LIVE_PRIORITY = 0
+
 
 @dataclass(frozen=True)
 class Subscriber:
     name: str
     patterns: tuple[str, ...]
     handler: Handler
+    priority: int = DEFAULT_PRIORITY
 
     def wants(self, event_name: str) -> bool:
         return any(fnmatch.fnmatchcase(event_name, p) for p in self.patterns)
@@ -41,18 +48,22 @@ class Subscriber:
 _subscribers: dict[str, Subscriber] = {}
 
 
-def subscriber(name: str, *, events: Iterable[str] = ("*",)) -> Callable[[Handler], Handler]:
-    """Register `handler` under a stable `name` for events matching the glob `events`."""
+def subscriber(
+    name: str, *, events: Iterable[str] = ("*",), priority: int = DEFAULT_PRIORITY
+) -> Callable[[Handler], Handler]:
+    """Register `handler` under a stable `name` for events matching the glob `events`; a lower
+    `priority` runs earlier (ties: registration order)."""
 
     def register(handler: Handler) -> Handler:
-        _subscribers[name] = Subscriber(name=name, patterns=tuple(events), handler=handler)
+        _subscribers[name] = Subscriber(name=name, patterns=tuple(events), handler=handler, priority=priority)
         return handler
 
     return register
 
 
 def subscribers() -> list[Subscriber]:
-    return list(_subscribers.values())
+    """Every registered subscriber in the order dispatch runs them (priority, then registration)."""
+    return sorted(_subscribers.values(), key=lambda sub: sub.priority)  # sorted() is stable
 
 
 def unregister(name: str) -> None:

@@ -7,9 +7,10 @@ its local connections) and says hello; then each event is sent on when the user 
 Visibility cached per connection, refreshed when a membership or a project's privacy changes)
 and, when the client subscribed to projects, when it belongs to one of them.
 
-The hub offers each event to `offer()`, which decides in place (no task switch, no copy) and
-queues the event's JSON text, encoded once per event (live.wire), for the connection's sender
-task; anything that needs the database first (a visibility refresh, a catch-up in progress)
+The hub offers each event to `offer()`, which decides in place (no task switch, no copy) and,
+when nothing is waiting to go out before it, writes the event's JSON text, encoded once per
+event (live.wire), itself (`_send_now`); otherwise it queues the text for the connection's sender
+task. Anything that needs the database first (a visibility refresh, a catch-up in progress)
 queues the event itself, handled in order by that same task.
 
 An event addressed to some people (`data["audience"]`, e.g. a direct message) goes only to
@@ -29,6 +30,7 @@ import json
 import logging
 import re
 from collections import OrderedDict, deque
+from collections.abc import Coroutine, Generator
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -69,6 +71,34 @@ def _error(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+class _Resume:
+    """Awaiting this finishes a coroutine that already ran up to its first suspension, where it
+    yielded `pending` (LiveConsumer._send_now): the awaiting task waits on `pending` as the
+    coroutine would have, then resumes it (or throws the task's cancellation into it)."""
+
+    __slots__ = ("coro", "pending")
+
+    def __init__(self, coro: Coroutine[Any, Any, Any], pending: Any) -> None:
+        self.coro = coro
+        self.pending = pending
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        coro, value = self.coro, self.pending
+        while True:
+            try:
+                yield value
+            except BaseException as exc:
+                try:
+                    value = coro.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    value = coro.send(None)
+                except StopIteration as stop:
+                    return stop.value
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     # --- state -------------------------------------------------------------------------------
     workspace: Any = None
@@ -84,8 +114,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     viewers: dict[str, dict[str, str]]
     hub: Hub | None = None
     # What the sender task (_pump) sends next, in order: a str is an event's JSON text already
-    # checked; a dict is a message still to handle (live.event, live.pong, live.caught_up).
-    outgoing: deque[str | dict[str, Any]]
+    # checked; a dict is a message still to handle (live.event, live.pong, live.caught_up); a
+    # _Resume is a frame offer() began to send (_send_now) that has to wait for the socket.
+    outgoing: deque[str | dict[str, Any] | _Resume]
     _wake: asyncio.Future[None] | None = None
     _pump_task: asyncio.Task[None] | None = None
     stopped: bool = False  # closing (too far behind, or a server error): take nothing more
@@ -446,6 +477,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             # The common case, decided here: nothing queued before it could change the answer.
             if not self._admit(message):
                 return
+            if self._idle():
+                self._send_now(message["text"])
+                return
             self.outgoing.append(message["text"])
         else:
             self.outgoing.append(message)
@@ -458,6 +492,40 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 self.close(code=CLOSE_TOO_SLOW, reason="Too many changes at once: reconnect and resume.")
             )
             return
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    def _idle(self) -> bool:
+        """Is the sender task waiting for work (nothing queued, nothing being sent)?"""
+        wake = self._wake
+        return wake is not None and not wake.done() and not self.outgoing
+
+    def _send_now(self, text: str) -> None:
+        """Write one event's frame from offer() itself, without waking the sender task.
+
+        At 1,000 connections the hub's fan-out was 1,000 task wake-ups per event (a future, a
+        task step, the sender loop) around sends that do not wait: the ASGI send of a websocket
+        frame returns at once unless the socket's write buffer is full. So the send coroutine
+        is run here up to its first suspension; when it does suspend (a client that reads
+        slowly), the sender task finishes it, before anything queued after it (_Resume)."""
+        coro = self.send(text_data=text)
+        try:
+            pending = coro.send(None)
+        except StopIteration:
+            return
+        except OSError:  # the socket went away (uvicorn's ClientDisconnected): disconnect() cleans up
+            logger.debug("live send failed", exc_info=True)
+            self.stopped = True
+            return
+        except Exception:
+            logger.exception("live send failed")
+            self.stopped = True
+            self._closing = asyncio.ensure_future(
+                self.close(code=CLOSE_SERVER_ERROR, reason="A server error: reconnect and resume.")
+            )
+            return
+        self.outgoing.append(_Resume(coro, pending))
         wake = self._wake
         if wake is not None and not wake.done():
             wake.set_result(None)
@@ -476,6 +544,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 item = self.outgoing.popleft()
                 if isinstance(item, str):
                     await self.send(text_data=item)
+                elif isinstance(item, _Resume):
+                    await item  # a frame _send_now started and the socket's buffer held up
                 else:
                     self._busy = True
                     await self.dispatch(item)

@@ -7,7 +7,8 @@ channels-redis — and 1,000 consumer wake-ups through Channels' dispatch loop, 
 event-to-browser latency (docs/performance.md, "Live updates"). Now the publisher sends one
 message per process; the hub reads it and hands it to each local connection of that workspace
 (`LiveConsumer.offer`), which decides in place, without a task switch, whether its user may see
-it, and queues the one JSON text (encoded once, live.wire) for its own sender task.
+it, and writes the one JSON text (encoded once, live.wire) to its socket at once, or queues it
+for its own sender task when something is already waiting to go out there.
 
 Ordering: a connection's control messages that must come after the events published before them
 (the pong of a ping, the end of a catch-up) travel through the hub's channel too
@@ -46,6 +47,7 @@ class Hub:
         self.members: dict[str, Member] = {}  # channel name -> connection (for send_local)
         self._joined: dict[str, asyncio.Future[None]] = {}  # group -> done when the layer has us
         self._tasks: list[asyncio.Task[None]] = []
+        self._handed: dict[int, asyncio.Future[None]] = {}  # event id -> done once offered here (publish)
         self._ready: asyncio.Task[None] = loop.create_task(self._start())
 
     async def _start(self) -> None:
@@ -103,6 +105,28 @@ class Hub:
         """Hand `message` to `member` behind every event already on its way to this process."""
         await self.layer.send(self.channel, {"type": "live.local", "to": member.channel_name, "message": message})
 
+    async def publish(self, group: str, message: dict[str, Any], *, wait: float) -> None:
+        """`group_send` one live.event; when this hub is in `group`, return only once it has
+        handed the event to its connections here (at most `wait` seconds).
+
+        The outbox runs live.publish in a request's thread (after its commit), then the other
+        subscribers there (activity log, notifications, auto-schedule): run at the same time, they
+        would share the GIL with this loop's 1,000 writes and stretch them. Waiting here keeps that
+        thread off the GIL until this process's connections have their frames; the response
+        leaves hardly later for it, since the same CPU work comes before it either way."""
+        event_id = int(message["id"])
+        waiter: asyncio.Future[None] | None = None
+        if group in self.groups and event_id not in self._handed:
+            waiter = self._handed[event_id] = self.loop.create_future()
+        try:
+            await self.layer.group_send(group, message)
+            if waiter is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(waiter), wait)
+        finally:
+            if waiter is not None and self._handed.get(event_id) is waiter:
+                del self._handed[event_id]
+
     # --- the reader ----------------------------------------------------------------------------
     async def _read(self) -> None:
         while True:
@@ -122,14 +146,15 @@ class Hub:
     def dispatch(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
         if kind == "live.event":
-            local = self.groups.get(str(message.get("group") or ""))
-            if not local:
-                return
+            local = self.groups.get(str(message.get("group") or "")) or {}
             for member in list(local.values()):
                 try:
                     member.offer(message)
                 except Exception:  # one connection's trouble is not the others'
                     logger.exception("live connection refused an event", extra={"event_id": message.get("id")})
+            waiter = self._handed.pop(int(message.get("id") or 0), None)
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
         elif kind == "live.local":
             target = self.members.get(str(message.get("to") or ""))
             if target is not None:

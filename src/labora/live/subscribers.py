@@ -18,12 +18,18 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from labora.core.events import subscriber
+from labora.core.events import LIVE_PRIORITY, subscriber
 from labora.core.models import DomainEvent
 from labora.live import selectors
+from labora.live.hub import HUB_ATTRIBUTE, Hub
 from labora.live.wire import envelope
 
 PUBLISH_TIMEOUT = 5.0
+# How long live.publish waits, at most, for this process's hub to hand an event to its own
+# connections before the outbox goes on with the other subscribers (Hub.publish). Waiting keeps
+# the request's thread off the GIL while the event loop writes the frames (1,000 connections:
+# ~50 ms); the cap bounds what a stuck hub can add to a write.
+FANOUT_WAIT = 0.25
 
 # The event loop of the server this process runs (set by the first websocket connection).
 # The in-memory channel layer's queues belong to it, so a publish from a request's lane thread
@@ -80,7 +86,10 @@ def send_to_user(user_id: int, message: dict[str, Any]) -> None:
     group_send(user_group(user_id), {"type": "live.user", "message": message})
 
 
-@subscriber("live.publish")
+# First among the outbox subscribers (core.events.LIVE_PRIORITY): the activity log, notifications
+# and auto-schedule each commit a transaction of their own for the same event; the browser need
+# not wait for them.
+@subscriber("live.publish", priority=LIVE_PRIORITY)
 def publish(event: DomainEvent) -> None:
     found = selectors.payload_for_publish(event.pk)
     if found is None:
@@ -89,4 +98,18 @@ def publish(event: DomainEvent) -> None:
     group = workspace_group(workspace_id)
     # The group's members are hubs (live/hub.py), one per process: `group` tells them whose
     # connections the event is for.
-    group_send(group, {**envelope(payload), "group": group})
+    message = {**envelope(payload), "group": group}
+    loop = _server_loop
+    hub: Hub | None = getattr(get_channel_layer(), HUB_ATTRIBUTE, None)
+    if hub is not None and loop is not None and hub.loop is loop and loop.is_running() and not loop.is_closed():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not loop:
+            # From a request's (or the worker's) thread: this process's fan-out first (Hub.publish).
+            asyncio.run_coroutine_threadsafe(hub.publish(group, message, wait=FANOUT_WAIT), loop).result(
+                PUBLISH_TIMEOUT + FANOUT_WAIT
+            )
+            return
+    group_send(group, message)

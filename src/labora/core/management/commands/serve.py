@@ -71,6 +71,10 @@ class Command(BaseCommand):
                 log_config=None,  # keep Labora's JSON logging (settings.LOGGING)
                 lifespan="off",
                 proxy_headers=True,
+                # Live frames are a few hundred bytes of JSON: compressing each one per connection
+                # (browsers always offer permessage-deflate) cost more CPU in the fan-out to
+                # 1,000 sockets than any other step and saved next to no bytes (docs/performance.md).
+                ws_per_message_deflate=False,
             )
         finally:
             if worker is not None and thread is not None:
