@@ -115,6 +115,7 @@ def bench_fanout(seed: dict[str, Any], reps: int) -> dict[str, Any]:
 
     from labora.core import events
     from labora.core.models import DomainEvent
+    from labora.core.startup import freeze_startup
     from labora.notifications.models import Notification
 
     sub = next(s for s in events.subscribers() if s.name == "notifications.fanout")
@@ -142,6 +143,7 @@ def bench_fanout(seed: dict[str, Any], reps: int) -> dict[str, Any]:
     def run() -> None:
         events.deliver(pending.pop(), sub)
 
+    freeze_startup()  # as labora serve and labora worker do once loaded (labora.core.startup)
     queued_before = DBTaskResult.objects.count()
     prepare()
     with CaptureQueriesContext(connection) as captured:

@@ -61,3 +61,9 @@ application = ProtocolTypeRouter(
         "websocket": LiveAuthStack(URLRouter(websocket_urlpatterns)),
     }
 )
+
+# Everything loaded so far lives as long as the server: keep the collector from walking it on
+# every full collection (labora.core.startup).
+from labora.core.startup import freeze_startup  # noqa: E402
+
+freeze_startup()

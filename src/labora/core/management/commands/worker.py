@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from labora.core.startup import freeze_startup
 from labora.core.worker import LaboraWorker, run_standalone
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         if not interval > 0:
             raise CommandError(f"--interval must be a positive number of seconds, not {interval}.")
         if not options["once"]:
+            freeze_startup()  # a long-running process: keep startup objects out of collections
             run_standalone(interval=interval)
             return
         done = LaboraWorker(interval=interval, embedded=False).tick()
