@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -165,6 +166,15 @@ else:
             "CONN_HEALTH_CHECKS": True,
         }
     }
+    if TESTING:
+        # Tests get a database file of their own (one per test process; pytest-django adds the
+        # xdist worker's suffix and deletes it afterwards), not SQLite's shared in-memory
+        # database: there, two connections writing at once fail at once with "database table is
+        # locked" instead of waiting, which the browser tests' server (several lanes, two users)
+        # runs into. A file in WAL mode behaves as in production: writers queue.
+        DATABASES["default"]["TEST"] = {
+            "NAME": os.path.join(tempfile.gettempdir(), f"labora-test-{os.getpid()}.sqlite3"),
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Threads that run the synchronous part of HTTP requests in each server process (labora.asgi).
