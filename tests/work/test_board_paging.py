@@ -20,7 +20,6 @@ from labora.work.models import Project, Status, Task
 from labora.work.services import StatusSpec
 from labora.work.services.tasks import task_move
 from labora.work.views import board as board_view
-from tests import factories
 
 BOARD = "/w/acme/projects/OPS/board/"
 
@@ -28,12 +27,6 @@ BOARD = "/w/acme/projects/OPS/board/"
 @pytest.fixture(autouse=True)
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(board_view, "BOARD_COLUMN_PAGE", 3)
-
-
-@pytest.fixture
-def client_in(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -50,11 +43,6 @@ def project(user: Any, workspace: Any) -> Project:
         transitions=[],
     )
     return project
-
-
-@pytest.fixture
-def bob(workspace: Any) -> Any:
-    return factories.add_member(workspace, factories.make_user(email="bob@example.com", name="Bob Builder")).user
 
 
 def _add(user: Any, project: Project, title: str, **kwargs: Any) -> Task:

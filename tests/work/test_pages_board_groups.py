@@ -21,12 +21,6 @@ BOARD = "/w/acme/projects/OPS/board/"
 
 
 @pytest.fixture
-def client_in(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def project(user: Any, workspace: Any) -> Project:
     project = services.project_create(actor=user, workspace=workspace, key="OPS", name="Operations")
     services.workflow_replace(
@@ -40,11 +34,6 @@ def project(user: Any, workspace: Any) -> Project:
         transitions=[],
     )
     return project
-
-
-@pytest.fixture
-def bob(workspace: Any) -> Any:
-    return factories.add_member(workspace, factories.make_user(email="bob@example.com", name="Bob Builder")).user
 
 
 def _add(user: Any, project: Project, title: str, **kwargs: Any) -> Task:

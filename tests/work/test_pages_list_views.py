@@ -23,12 +23,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
-def client_in(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def project(user: Any, workspace: Any) -> Project:
     project = services.project_create(actor=user, workspace=workspace, key="OPS", name="Operations")
     services.workflow_replace(

@@ -18,12 +18,6 @@ from tests import factories
 
 
 @pytest.fixture
-def client_in(client: Client, user: Any) -> Client:
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def project(user: Any, workspace: Any) -> Project:
     return services.project_create(actor=user, workspace=workspace, key="OPS", name="Operations")
 
