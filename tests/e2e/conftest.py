@@ -29,6 +29,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from tests import factories
+
 # Playwright's sync API runs an event loop in this thread; Django refuses DB access from a
 # thread with a running loop unless told it is safe (it is: the loop is Playwright's own).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -157,3 +159,30 @@ def shot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def open_signed_in(
+    browser: Any, server: Any, email: str, path: str, viewport: dict[str, int] = DESKTOP
+) -> tuple[Any, Any, list[str]]:
+    """A browser context of its own for `email` (two people at once: two calls), signed in, on
+    `path`, once its live websocket has said hello. Returns (context, page, errors) where errors
+    collects script errors and console errors, like the `page` fixture's js_errors."""
+    context = browser.new_context(viewport=viewport, base_url=server.url, locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    login(page, server, email, factories.PASSWORD)
+    page.goto(f"{server.url}{path}")
+    page.locator('main[data-live-state="open"]').wait_for()
+    return context, page, errors
+
+
+def settle(*pages: Any, ms: int = 600) -> None:
+    """Let each page finish what it started (the websocket's hello, a debounced read position)
+    before the test's database is flushed: a request still running then can deadlock the flush
+    on PostgreSQL."""
+    for page in pages:
+        page.locator('main[data-live-state="open"]').wait_for()
+    pages[0].wait_for_timeout(ms)

@@ -12,7 +12,7 @@ from labora.chat import services as chat
 from labora.chat.models import Channel, Message
 from labora.work.services import project_create
 from tests import factories
-from tests.e2e.conftest import DESKTOP, PHONE, TIMEOUT_MS, login, shot
+from tests.e2e.conftest import PHONE, login, open_signed_in, settle, shot
 
 
 def _seed() -> dict[str, Any]:
@@ -30,35 +30,11 @@ def _seed() -> dict[str, Any]:
     return {"ann": ann, "bob": bob, "cat": cat, "ws": workspace, "ops": ops, "channel": channel}
 
 
-def _settle(*pages: Any) -> None:
-    """Let each page finish what it started (the websocket's hello, a debounced read position)
-    before the test's database is flushed: a request still running then can deadlock the flush
-    on PostgreSQL."""
-    for page in pages:
-        page.locator('main[data-live-state="open"]').wait_for()
-    pages[0].wait_for_timeout(600)
-
-
-def _open(
-    browser: Any, server: Any, email: str, path: str, viewport: dict[str, int] = DESKTOP
-) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport=viewport, base_url=server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    login(page, server, email, factories.PASSWORD)
-    page.goto(f"{server.url}{path}")
-    page.locator('main[data-live-state="open"]').wait_for()
-    return context, page, errors
-
-
 def test_a_message_appears_live_for_the_other_person_and_their_draft_stays(browser: Any, live_server: Any) -> None:
     data = _seed()
     url = f"/w/acme/chat/{data['channel'].public_id}/"
-    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", url)
-    bob_context, bob, bob_errors = _open(browser, live_server, "bob@example.com", url)
+    ann_context, ann, ann_errors = open_signed_in(browser, live_server, "ann@example.com", url)
+    bob_context, bob, bob_errors = open_signed_in(browser, live_server, "bob@example.com", url)
     try:
         bob_input = bob.locator("[data-chat-input]")
         bob_input.click()
@@ -98,7 +74,7 @@ def test_a_message_appears_live_for_the_other_person_and_their_draft_stays(brows
         assert Message.objects.filter(body="Deploy went fine\nping @bob if anything looks odd").count() == 1
         assert not ann_errors, ann_errors
         assert not bob_errors, bob_errors
-        _settle(ann, bob)
+        settle(ann, bob)
     finally:
         ann_context.close()
         bob_context.close()
@@ -106,9 +82,9 @@ def test_a_message_appears_live_for_the_other_person_and_their_draft_stays(brows
 
 def test_a_direct_message_started_from_the_page_reaches_only_its_members(browser: Any, live_server: Any) -> None:
     _seed()
-    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", "/w/acme/chat/")
-    bob_context, bob, _ = _open(browser, live_server, "bob@example.com", "/w/acme/chat/")
-    cat_context, cat, _ = _open(browser, live_server, "cat@example.com", "/w/acme/chat/")
+    ann_context, ann, ann_errors = open_signed_in(browser, live_server, "ann@example.com", "/w/acme/chat/")
+    bob_context, bob, _ = open_signed_in(browser, live_server, "bob@example.com", "/w/acme/chat/")
+    cat_context, cat, _ = open_signed_in(browser, live_server, "cat@example.com", "/w/acme/chat/")
     try:
         shot(ann, "chat-desktop-list")
         ann.get_by_role("link", name="New message").first.click()
@@ -139,7 +115,7 @@ def test_a_direct_message_started_from_the_page_reaches_only_its_members(browser
         bob.locator(".chat-message", has_text="Can you review my PR?").wait_for()
         bob.locator(f'[data-chat-channel-link="{channel.public_id}"]:not(.is-unread)').wait_for()
         assert not ann_errors, ann_errors
-        _settle(ann, bob, cat)
+        settle(ann, bob, cat)
     finally:
         ann_context.close()
         bob_context.close()
@@ -163,13 +139,13 @@ def test_older_messages_load_when_scrolling_up(page: Any, live_server: Any) -> N
     assert box.evaluate("el => el.scrollTop") > 200
     assert page.locator(".chat-message").count() == 72
     assert not page.js_errors, page.js_errors
-    _settle(page)
+    settle(page)
 
 
 @pytest.mark.parametrize("width", [PHONE["width"]])
 def test_on_a_phone_the_list_and_the_conversation_are_two_screens(browser: Any, live_server: Any, width: int) -> None:
     data = _seed()
-    context, page, errors = _open(browser, live_server, "ann@example.com", "/w/acme/chat/", PHONE)
+    context, page, errors = open_signed_in(browser, live_server, "ann@example.com", "/w/acme/chat/", PHONE)
     try:
         assert page.locator(".chat-sidebar").is_visible()
         assert not page.locator(".chat-main").is_visible()
@@ -187,7 +163,7 @@ def test_on_a_phone_the_list_and_the_conversation_are_two_screens(browser: Any, 
         page.locator(".chat-sidebar").wait_for()
         assert data["channel"].messages.count() == 3
         assert not errors, errors
-        _settle(page)
+        settle(page)
     finally:
         context.close()
 
@@ -202,7 +178,7 @@ def test_the_project_chat_tab(page: Any, live_server: Any) -> None:
     page.set_viewport_size(PHONE)
     shot(page, "chat-project-tab-phone")
     assert not page.js_errors, page.js_errors
-    _settle(page)
+    settle(page)
 
 
 def test_the_sidebar_badge_counts_unread_messages_live_and_reading_clears_it(browser: Any, live_server: Any) -> None:
@@ -210,8 +186,10 @@ def test_the_sidebar_badge_counts_unread_messages_live_and_reading_clears_it(bro
     dm, _ = chat.direct_channel_open(actor=data["bob"], workspace=data["ws"], members=[data["ann"]])
     # Ann has read OPS up to Cat's message: the seed's two messages are not news to her.
     chat.channel_mark_read(actor=data["ann"], channel=data["channel"], message_id=data["channel"].last_message_id)
-    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", "/w/acme/")
-    bob_context, bob, bob_errors = _open(browser, live_server, "bob@example.com", f"/w/acme/chat/{dm.public_id}/")
+    ann_context, ann, ann_errors = open_signed_in(browser, live_server, "ann@example.com", "/w/acme/")
+    bob_context, bob, bob_errors = open_signed_in(
+        browser, live_server, "bob@example.com", f"/w/acme/chat/{dm.public_id}/"
+    )
     try:
         nav = ann.locator("[data-chat-nav]")
         badge = nav.locator("[data-chat-unread]")
@@ -253,7 +231,7 @@ def test_the_sidebar_badge_counts_unread_messages_live_and_reading_clears_it(bro
         assert ann.locator("[data-chat-nav] [data-chat-unread]").is_hidden()
         assert not ann_errors, ann_errors
         assert not bob_errors, bob_errors
-        _settle(ann, bob)
+        settle(ann, bob)
     finally:
         ann_context.close()
         bob_context.close()

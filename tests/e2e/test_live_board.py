@@ -20,7 +20,7 @@ import pytest
 from labora.work import services
 from labora.work.services import StatusSpec
 from tests import factories
-from tests.e2e.conftest import DESKTOP, TIMEOUT_MS, login, shot
+from tests.e2e.conftest import open_signed_in, shot
 
 BOARD = "/w/acme/projects/OPS/board/"
 
@@ -84,16 +84,7 @@ def _drag(page: Any, key: str, status: str) -> None:
 
 
 def _open_board(browser: Any, server: Any, email: str) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport=DESKTOP, base_url=server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    login(page, server, email, factories.PASSWORD)
-    page.goto(f"{server.url}{BOARD}")
-    page.locator('main[data-live-state="open"]').wait_for()  # the websocket said hello
-    return context, page, errors
+    return open_signed_in(browser, server, email, BOARD)
 
 
 def test_a_card_moved_on_one_board_moves_on_the_other(browser: Any, asgi_server: Any) -> None:

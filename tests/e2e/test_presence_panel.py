@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from labora.work import services
 from tests import factories
-from tests.e2e.conftest import DESKTOP, PHONE, TIMEOUT_MS, login, shot
+from tests.e2e.conftest import PHONE, open_signed_in, settle, shot
 
 
 def _seed() -> dict[str, Any]:
@@ -24,34 +24,13 @@ def _seed() -> dict[str, Any]:
     return {"ann": ann, "bob": bob, "first": first, "second": second}
 
 
-def _open(
-    browser: Any, server: Any, email: str, path: str, viewport: dict[str, int] = DESKTOP
-) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport=viewport, base_url=server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    login(page, server, email, factories.PASSWORD)
-    page.goto(f"{server.url}{path}")
-    page.locator('main[data-live-state="open"]').wait_for()
-    return context, page, errors
-
-
-def _settle(*pages: Any) -> None:
-    for page in pages:
-        page.locator('main[data-live-state="open"]').wait_for()
-    pages[0].wait_for_timeout(400)
-
-
 def test_the_side_panel_shows_who_else_views_the_task_and_leaves_on_close(browser: Any, live_server: Any) -> None:
     data = _seed()
     first, second = data["first"].key, data["second"].key
     task_page = reverse("task_detail", kwargs={"ws": "acme", "task_key": first})
     tasks = reverse("project_tasks", kwargs={"ws": "acme", "key": "OPS"})
-    bob_context, bob, bob_errors = _open(browser, live_server, "bob@example.com", task_page)
-    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", tasks)
+    bob_context, bob, bob_errors = open_signed_in(browser, live_server, "bob@example.com", task_page)
+    ann_context, ann, ann_errors = open_signed_in(browser, live_server, "ann@example.com", tasks)
     try:
         bob_presence = bob.locator(".topbar [data-live-presence]")
         assert bob_presence.is_hidden()  # alone on the task
@@ -80,7 +59,7 @@ def test_the_side_panel_shows_who_else_views_the_task_and_leaves_on_close(browse
         bob_presence.wait_for(state="hidden", timeout=4000)
         assert not ann_errors, ann_errors
         assert not bob_errors, bob_errors
-        _settle(ann, bob)
+        settle(ann, bob, ms=400)
     finally:
         ann_context.close()
         bob_context.close()
@@ -92,8 +71,8 @@ def test_presence_in_the_panel_from_my_work_on_a_phone(browser: Any, live_server
     tasks = reverse("project_tasks", kwargs={"ws": "acme", "key": "OPS"})
     my_work = reverse("my_work", kwargs={"ws": "acme"})
     # Ann has the task open in the panel (?task= in the address opens it on load).
-    ann_context, ann, ann_errors = _open(browser, live_server, "ann@example.com", f"{tasks}?task={key}")
-    bob_context, bob, bob_errors = _open(browser, live_server, "bob@example.com", my_work, viewport=PHONE)
+    ann_context, ann, ann_errors = open_signed_in(browser, live_server, "ann@example.com", f"{tasks}?task={key}")
+    bob_context, bob, bob_errors = open_signed_in(browser, live_server, "bob@example.com", my_work, viewport=PHONE)
     try:
         bob.locator(f'a[data-panel-link][data-task="{key}"]').first.click()
         bob.locator("#task-panel-body #task-title").wait_for()
@@ -106,7 +85,7 @@ def test_presence_in_the_panel_from_my_work_on_a_phone(browser: Any, live_server
         ann.locator("#task-panel [data-live-presence]").wait_for(state="hidden", timeout=4000)
         assert not ann_errors, ann_errors
         assert not bob_errors, bob_errors
-        _settle(ann, bob)
+        settle(ann, bob, ms=400)
     finally:
         ann_context.close()
         bob_context.close()
