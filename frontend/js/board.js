@@ -180,9 +180,26 @@ function installShowMore() {
   });
 }
 
+/** A live refresh re-renders the whole board: it asks for as many cards as each long column
+ * shows now (`long=<dom id>:<n>,...`), so what "Show more" loaded stays on the board. */
+function installRefreshKeepsMore() {
+  document.addEventListener("htmx:configRequest", (event) => {
+    const source = event.detail.elt;
+    if (!source || !source.matches || !source.matches("[data-board-refresh]")) return;
+    const page = Number(source.getAttribute("data-board-page")) || 0;
+    const long = [];
+    document.querySelectorAll("#board [data-board-list]").forEach((list) => {
+      const shown = list.querySelectorAll(":scope > li[data-key]").length;
+      if (shown > page && list.id.startsWith("cards-")) long.push(`${list.id.slice(6)}:${shown}`);
+    });
+    if (long.length) event.detail.parameters.long = long.join(",");
+  });
+}
+
 export function installBoard() {
   installAutosubmit();
   installShowMore();
+  installRefreshKeepsMore();
   const bindAll = (root) => {
     const scope = root && root.querySelectorAll ? root : document;
     scope.querySelectorAll("[data-board-list]").forEach(bindList);

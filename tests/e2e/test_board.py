@@ -168,6 +168,15 @@ def test_show_more_appends_the_rest_of_a_long_column_and_an_appended_card_can_be
     assert page.evaluate("() => document.activeElement.closest('[data-key]').dataset.key") == "OPS-5"
     shot(page, "board-show-more")
 
+    # A live refresh re-renders the whole board and keeps the cards "Show more" loaded.
+    page.evaluate("() => { document.getElementById('board').dataset.stale = '1'; }")
+    with page.expect_response(lambda r: "long=" in r.url and "/board/" in r.url) as refreshed:
+        page.evaluate("() => window.dispatchEvent(new CustomEvent('labora:task-changed'))")
+    assert refreshed.value.status == 200
+    page.wait_for_function("() => !document.getElementById('board').dataset.stale")
+    assert _column_keys(page, "To do") == ["OPS-2", "OPS-3", "OPS-4", "OPS-5", "OPS-6", "OPS-7"]
+    assert todo.locator("[data-board-more]").count() == 0
+
     with page.expect_response(lambda r: "/tasks/OPS-7/move/" in r.url) as answer:
         _drag(page, "OPS-7", "Done")
     assert answer.value.status == 200

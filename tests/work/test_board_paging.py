@@ -164,6 +164,29 @@ def test_without_javascript_the_link_shows_the_board_with_that_column_longer(
     assert _more(page, todo)[0] == "Show 1 more"
 
 
+def test_a_live_refresh_keeps_the_cards_show_more_loaded(client_in: Client, user: Any, project: Project) -> None:
+    """board.js sends `long=<dom id>:<cards shown>` with the live refresh of the whole board."""
+    for i in range(8):
+        _add(user, project, f"Card {i}")
+    _add(user, project, "Done one", status="Done")
+    todo = str(_status_pk(project, "To do"))
+
+    page = client_in.get(f"{BOARD}?long={todo}:6,nonsense,:4,x:y").content.decode()
+
+    assert _list(page, todo) == ["OPS-1", "OPS-2", "OPS-3", "OPS-4", "OPS-5", "OPS-6"]
+    text, href = _more(page, todo)
+    assert text == "Show 2 more"
+    assert "after=OPS-6" in href
+    assert "long=" not in href
+    assert _list(page, str(_status_pk(project, "Done"))) == ["OPS-9"]
+    # The refresh address itself does not carry the lengths (the script adds them each time).
+    assert 'data-board-refresh data-board-page="3" hx-get="/w/acme/projects/OPS/board/?"' in page
+    # Asking for more than there are shows them all, without a link.
+    longest = client_in.get(f"{BOARD}?long={todo}:50").content.decode()
+    assert len(_list(longest, todo)) == 8
+    assert f'id="more-{todo}"' not in longest
+
+
 def test_a_card_dropped_after_the_last_shown_comes_before_the_hidden_ones(
     client_in: Client, user: Any, project: Project
 ) -> None:
@@ -250,6 +273,12 @@ def test_a_swimlane_cell_is_paged_and_its_link_names_the_lane(
     assert f"lane={bob.public_id}" in href
     assert _cards(_htmx(client_in, href).content.decode()) == ["OPS-4", "OPS-5"]
     assert _cards(_htmx(client_in, _more(html, f"none-{todo}")[1]).content.decode()) == ["OPS-9"]
+
+    # A live refresh after "Show more" in Bob's cell keeps that cell long, and only that one.
+    refreshed = client_in.get(BOARD, {"group": "lanes", "long": f"{bob_cell}:5"}).content.decode()
+    assert _list(refreshed, bob_cell) == ["OPS-1", "OPS-2", "OPS-3", "OPS-4", "OPS-5"]
+    assert f'id="more-{bob_cell}"' not in refreshed
+    assert _list(refreshed, f"none-{todo}") == ["OPS-6", "OPS-7", "OPS-8"]
 
 
 @pytest.mark.parametrize("group", ["", "assignee", "priority", "lanes"])

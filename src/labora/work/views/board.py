@@ -11,7 +11,8 @@ A long column (or swimlane cell) shows its first BOARD_COLUMN_PAGE cards and a "
 link: `?column=<key>[&lane=<key>]&after=<last card shown>` answers the next page of that column
 as cards (htmx) or the whole board with that column longer (a plain request). Every page of the
 board reads the same rows (one query) and renders only the cards it shows; the headers count
-every card of their column.
+every card of their column. A live refresh of the whole board sends `long=<cell>:<n>,...` for
+the cells that show more than the first page, so the cards "Show more" loaded stay.
 """
 
 from __future__ import annotations
@@ -420,19 +421,22 @@ def _page(
     more: MoreOf | None = None,
     partial: bool = False,
     extra: int | None = None,
+    longer: dict[str, int] | None = None,
 ) -> list[BoardCard]:
     """Choose the cards each cell renders (`shown`) and its "Show more" link; answer them all.
 
-    A cell shows its first BOARD_COLUMN_PAGE cards; the one `more` names shows, on a `partial`
-    request, only the page after the cursor (the other cells show nothing), else everything up
-    to the end of that page. `extra` (a task just added) is shown even past the page, last."""
+    A cell shows its first BOARD_COLUMN_PAGE cards, or as many as `longer` asks for it (by
+    dom id: a live refresh keeps what "Show more" had loaded); the one `more` names shows, on a
+    `partial` request, only the page after the cursor (the other cells show nothing), else
+    everything up to the end of that page. `extra` (a task just added) is shown even past the
+    page, last."""
     size = BOARD_COLUMN_PAGE
     shown: list[BoardCard] = []
     for cell in cells:
         target = more is not None and more.matches(cell)
         if partial and not target:
             continue
-        start, end = 0, size
+        start, end = 0, max(size, (longer or {}).get(cell.dom_id, 0))
         if target:
             assert more is not None
             begin = more.start(cell, cards)
@@ -450,6 +454,17 @@ def _page(
             )
         shown.extend(cell.shown)
     return shown
+
+
+def _longer(request: Request) -> dict[str, int]:
+    """The cells a live refresh should show more of than the first page, from `long`
+    (`<dom id>:<cards shown>,...`, sent by frontend/js/board.js); what does not parse is ignored."""
+    out: dict[str, int] = {}
+    for item in request.GET.get("long", "").split(",")[:500]:
+        dom_id, _, shown = item.strip().rpartition(":")
+        if dom_id and shown.isdigit():
+            out[dom_id] = min(int(shown), 1_000_000)
+    return out
 
 
 def _board_context(
@@ -502,7 +517,7 @@ def _board_context(
     board_url = f"{base}?{board_query}" if board_query else base
     more = MoreOf.of(request)
     cells = [cell for lane in lanes for cell in lane.columns] if lanes is not None else columns
-    shown = _page(cells, tasks, board_url, more=more, partial=partial, extra=extra)
+    shown = _page(cells, tasks, board_url, more=more, partial=partial, extra=extra, longer=_longer(request))
     board_labels(shown)
     people: dict[int, str] = {}
     for card in shown:
@@ -522,7 +537,8 @@ def _board_context(
         "can_write": can_write,
         "view_param": view_param,
         "board_url": board_url,
-        "refresh_url": f"{base}?{urlencode({k: v for k, v in request.GET.items() if k != 'task'})}",
+        "refresh_url": f"{base}?{urlencode({k: v for k, v in request.GET.items() if k not in ('task', 'long')})}",
+        "page_size": BOARD_COLUMN_PAGE,
     }
 
 
