@@ -294,15 +294,16 @@ def test_listing_two_hundred_tasks_takes_as_many_queries_as_twenty(
         )
         from labora.work.api import _task
 
-        # tasks, labels, collaborators, custom field definitions (tests/api/test_api_fields.py adds values)
+        # the label's id (query_compiler._label), tasks, labels, collaborators, custom field
+        # definitions (tests/api/test_api_fields.py adds values)
         [_task(t) for t in selectors.attach_custom_values(list(selectors.with_task_fields(tasks)))]
 
     membership = Membership.objects.get(workspace=workspace, user=user)  # as pages and the API pass it
     fill(19)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         count_for_page()
     fill(181)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         count_for_page()
 
 
@@ -322,12 +323,13 @@ def test_the_list_route_takes_a_constant_number_of_queries(api: Any, user: Any, 
     for i in range(20):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["x"])
     queries_for_list()  # the first request of a token also stamps its last use
-    # token, membership, project, page, labels, collaborators, checklist counts, field definitions:
-    # a first page that is not full holds every match, so no COUNT
-    assert queries_for_list() == 8
+    # token, membership, project, page, and its details (labels, collaborators, checklist
+    # counts, statuses, people: task_rows._details); no field definitions, as no task holds a
+    # custom value; a first page that is not full holds every match, so no COUNT
+    assert queries_for_list() == 5
     for i in range(180):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["y"])
-    assert queries_for_list() == 9  # a full page: the COUNT too
+    assert queries_for_list() == 6  # a full page: the COUNT too
     for i in range(200):
         services.task_create(actor=user, project=project, title=f"u{i}", labels=["z"])
-    assert queries_for_list() == 9
+    assert queries_for_list() == 6

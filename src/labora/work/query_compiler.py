@@ -110,19 +110,23 @@ def compile_query(
     today: datetime.date,
     project: Project | None = None,
     from_pk: int | None = None,
+    scan: bool = False,
 ) -> Q:
     """A Q over Task for a query (text or tree); an empty query matches everything.
 
     `project` narrows what `type:` accepts to that project's types (otherwise: the types of
     any project of the workspace). `from_pk`: the caller keeps only tasks with pk >= from_pk
-    (a ranking window): text searches then look only there (search.matches).
+    (a ranking window): text searches then look only there (search.matches); `scan`: see
+    search.matches.
     Raises ValidationError (code invalid_query) for a syntax error or a value the data cannot
     have (an unknown priority, category or type, a malformed task key, a text with no word).
     """
     node = parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
     if node is None:
         return Q()
-    return _Compiler(user=user, workspace=workspace, today=today, project=project, from_pk=from_pk).node(node)
+    return _Compiler(user=user, workspace=workspace, today=today, project=project, from_pk=from_pk, scan=scan).node(
+        node
+    )
 
 
 def search_words(node: Node | None) -> search.Words | None:
@@ -181,12 +185,14 @@ class _Compiler:
         today: datetime.date,
         project: Project | None = None,
         from_pk: int | None = None,
+        scan: bool = False,
     ) -> None:
         self.user = user
         self.workspace = workspace
         self.today = today
         self.project = project
         self.from_pk = from_pk
+        self.scan = scan
         self.zone = _user_zone(user)
         self._types: dict[str, list[str]] | None = None
 
@@ -268,8 +274,13 @@ class _Compiler:
         links = Task.labels.through.objects.filter(task_id=OuterRef("pk"))
         if isinstance(value, NoneValue):
             return ~Q(Exists(links.filter(label__deleted_at__isnull=True)))
+        # The label's id is looked up first (one small query): probing with a constant is twice
+        # as fast on SQLite as probing with a subquery nested in the correlated one.
         named = Label.objects.filter(workspace=self.workspace, name__iexact=_text(value), deleted_at__isnull=True)
-        return Q(Exists(links.filter(label_id__in=named.values("pk"))))
+        ids = list(named.values_list("pk", flat=True))
+        if not ids:
+            return Q(pk__in=[])
+        return Q(Exists(links.filter(label_id__in=ids)))
 
     def _known_types(self) -> dict[str, list[str]]:
         """Lower-cased type name -> its spellings: the built-in types and the custom types of
@@ -321,7 +332,7 @@ class _Compiler:
                 raise _invalid(f"Nothing to search for in '{text}': text search looks for words (letters or digits).")
         words = search.Words.of(texts)
         assert words is not None
-        return search.matches(words, from_pk=self.from_pk)
+        return search.matches(words, from_pk=self.from_pk, scan=self.scan)
 
     # --- dates and numbers ---
 

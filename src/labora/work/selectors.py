@@ -18,7 +18,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q,
 from django.db.models.functions import Coalesce, Lower
 
 from labora.core.errors import NotFound
-from labora.work import query_compiler
+from labora.work import query_compiler, search
 from labora.work.models import (
     CLOSED_CATEGORIES,
     ChecklistItem,
@@ -89,14 +89,18 @@ def project_list(
     return projects.order_by("key", "id")
 
 
-def project_get(*, user: Any, workspace: Workspace, key: str, membership: Any = UNSET) -> Project:
-    """The project `key` if `user` may see it (with `my_role`); NotFound otherwise."""
-    project = (
-        visible_projects(user=user, workspace=workspace, membership=membership)
-        .filter(key=(key or "").upper())
-        .select_related("lead")
-        .first()
-    )
+def project_get(
+    *, user: Any, workspace: Workspace, key: str, membership: Any = UNSET, with_lead: bool = True
+) -> Project:
+    """The project `key` if `user` may see it (with `my_role`); NotFound otherwise.
+
+    `with_lead=False` leaves the lead to be loaded when used: for the task lists, which do not
+    show it (a join and a user instance less per request)."""
+    projects = visible_projects(user=user, workspace=workspace, membership=membership).filter(key=(key or "").upper())
+    if with_lead:
+        projects = projects.select_related("lead")
+    # A key names one project of a workspace: no ORDER BY (.first() would add one).
+    project = next(iter(projects.order_by()[:1]), None)
     if project is None:
         raise NotFound(f"No project '{key}' in this workspace. See GET /api/v1/workspaces/{{ws}}/projects.")
     return project
@@ -279,14 +283,27 @@ class TaskSearch:
     parsed: Node | None
     # The same filter compiled for tasks with pk >= a given pk (text searches look only there).
     filtered_from: Callable[[int], QuerySet[Task]]
+    # The same filter compiled for walking the tasks in id order (search.matches(scan=True)).
+    filtered_scan: Callable[[], QuerySet[Task]] | None = None
+    _walk: QuerySet[Task] | None = None
+
+    def walked(self) -> QuerySet[Task]:
+        """`filtered`, as the newest matches, the older ones and a capped count read it best:
+        walking the tasks in id order when the text matches many (SQLite; one small query to
+        know, made once), else as `filtered`."""
+        if self._walk is None:
+            many = self.words is not None and self.filtered_scan is not None
+            many = many and search.many_matches(self.words, RANK_WINDOW)
+            self._walk = self.filtered_scan() if many and self.filtered_scan is not None else self.filtered
+        return self._walk
 
     def rank_window(self) -> tuple[QuerySet[Task], QuerySet[Task]] | None:
         """When the tasks are in best-match order and more than RANK_WINDOW match: (the newest
         RANK_WINDOW matches, best first; the older matches, newest first). None otherwise (then
-        `tasks` is the order). One query (the RANK_WINDOW-th newest match's id)."""
+        `tasks` is the order). One query (the RANK_WINDOW-th newest match's id), two on SQLite."""
         if self.words is None:
             return None
-        newest = self.filtered.order_by("-pk").values_list("pk", flat=True)
+        newest = self.walked().order_by("-pk").values_list("pk", flat=True)
         edge = list(newest[RANK_WINDOW - 1 : RANK_WINDOW])
         if not edge:
             return None
@@ -295,7 +312,7 @@ class TaskSearch:
             .filter(pk__gte=edge[0])
             .order_by(*query_compiler.order_by(self.order, ranked_by=self.parsed, from_pk=edge[0]))
         )
-        return window, self.filtered.filter(pk__lt=edge[0]).order_by("-pk")
+        return window, self.walked().filter(pk__lt=edge[0]).order_by("-pk")
 
 
 def task_search(
@@ -328,13 +345,13 @@ def task_search(
         visible = _visible_tasks(user, workspace, membership)
     day = today or query_compiler.user_today(user)
 
-    def filtered(from_pk: int | None = None) -> QuerySet[Task]:
+    def filtered(from_pk: int | None = None, scan: bool = False) -> QuerySet[Task]:
         if not nodes:
             return visible
         query = all_of(*nodes)
         return visible.filter(
             query_compiler.compile_query(
-                query, user=user, workspace=workspace, today=day, project=project, from_pk=from_pk
+                query, user=user, workspace=workspace, today=day, project=project, from_pk=from_pk, scan=scan
             )
         )
 
@@ -348,6 +365,7 @@ def task_search(
         order=order,
         parsed=parsed,
         filtered_from=lambda pk: filtered(pk).order_by(),
+        filtered_scan=lambda: filtered(scan=True).order_by(),
     )
 
 
