@@ -138,3 +138,62 @@ def test_the_window_keeps_the_querys_meaning_with_not_and_or(
     assert keys("invoice NOT urgent") == ["OPS-2", "OPS-4", "OPS-5", "OPS-7", "OPS-8"]
     assert keys("urgent OR kubernetes") == ["OPS-1", "OPS-10", "OPS-3", "OPS-6", "OPS-9"]
     assert keys("invoice -text:urgent") == keys("invoice NOT urgent")
+
+
+def _all_pages(api: Any, q: str) -> list[tuple[list[str], int, bool]]:
+    pages = []
+    url: str | None = f"{WS}/tasks?q={q}&page_size=3"
+    while url:
+        body = api.get(url).json()
+        pages.append(([t["key"] for t in body["items"]], body["count"], body["count_exact"]))
+        url = body["next"]
+    return pages
+
+
+@pytest.mark.parametrize("q", ["invoice", "invoice%20status:open", "invoice%20OR%20bank"])
+def test_walking_the_tasks_answers_what_looking_the_matches_up_answers(
+    api: Any, user: Any, ops: Project, small_window: None, monkeypatch: Any, q: str
+) -> None:
+    """On SQLite a text with many matches is tested task by task (search.matches(scan=True));
+    the pages are the same either way."""
+    from labora.work import search
+
+    _titles(user, ops, ["Invoice invoice invoice", "a", "b", "Call the bank", "d", "e", "Invoice f", "g", "h", "i"])
+    services.task_create(actor=user, project=ops, title="no match here")
+    services.task_update(actor=user, task=ops.tasks.get(number=5), status="Done")
+
+    walked = _all_pages(api, q)
+    monkeypatch.setattr(search, "many_matches", lambda *args, **kwargs: False)
+    looked_up = _all_pages(api, q)
+
+    assert walked == looked_up
+    assert sum(len(keys) for keys, _, _ in walked) >= 9
+
+
+def test_many_matches_counts_the_tasks_own_text_on_sqlite_only(user: Any, ops: Project) -> None:
+    from django.db import connection
+
+    from labora.work import search
+
+    _titles(user, ops, ["one", "two", "three"])
+    words = search.Words.of(["invoice"])
+    assert words is not None
+    sqlite = connection.vendor == "sqlite"
+    assert search.many_matches(words, 3) is sqlite
+    assert search.many_matches(words, 4) is False
+    assert search.many_matches(search.Words.of(["nowhere"]), 1) is False  # type: ignore[arg-type]
+
+
+def test_a_walked_search_hides_the_id_from_sqlites_planner(user: Any, workspace: Any, ops: Project) -> None:
+    from django.db import connection
+
+    from labora.work import search
+    from labora.work.models import Task
+
+    words = search.Words.of(["invoice"])
+    assert words is not None
+    sql = str(Task.objects.filter(search.matches(words, scan=True)).values("pk").query)
+    if connection.vendor == "sqlite":
+        assert '+"work_task"."id" IN (SELECT rowid' in sql
+    else:
+        assert "+" not in sql.split("WHERE", 1)[1]  # PostgreSQL's plan needs no such hint

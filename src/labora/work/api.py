@@ -405,7 +405,7 @@ def _ranked_page(
     start = (page - 1) * size
     end = start + size
     cap = min(max(COUNT_CAP, end) + 1, _MAX_OFFSET)
-    count = found.filtered[:cap].count()
+    count = found.walked()[:cap].count()
     rows: list[Any] = []
     if start < count:
         if start < selectors.RANK_WINDOW:
@@ -518,7 +518,7 @@ def task_list(
     page_size: int = PAGE_SIZE,
 ) -> HttpResponse:
     user, workspace, membership = _scope_membership(request, ws)
-    project = selectors.project_get(user=user, workspace=workspace, key=key, membership=membership)
+    project = selectors.project_get(user=user, workspace=workspace, key=key, membership=membership, with_lead=False)
     found = selectors.task_search(
         user=user,
         workspace=workspace,

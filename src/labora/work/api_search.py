@@ -124,7 +124,7 @@ def task_search(
         shown = [t.pk for t in hits]
         matches = (split[0] if split is not None else found.tasks).exclude(pk__in=shown).prefetch_related(None)
         cap = work_api.COUNT_CAP + 1
-        counted = found.filtered.exclude(pk__in=shown)[:cap].count()
+        counted = found.walked().exclude(pk__in=shown)[:cap].count()
         exact = counted < cap
         count += counted
         hits += matches[: limit - len(hits)]
