@@ -142,6 +142,11 @@ if os.environ.get("DATABASE_URL"):
             "max_size": int(os.environ.get("LABORA_DB_POOL_MAX", "20")),
             "timeout": 10,
         }
+        # Requests are short and many run at once: starting parallel workers for one of them
+        # costs more than it gains (a workspace-wide `label:` search: 63 -> 51 ms without them,
+        # docs/performance.md). Raise it for a server that runs long reports on many cores.
+        workers = int(os.environ.get("LABORA_DB_PARALLEL_WORKERS", "0"))
+        DATABASES["default"]["OPTIONS"].setdefault("options", f"-c max_parallel_workers_per_gather={workers}")
 else:
     DATABASES = {
         "default": {
