@@ -1,6 +1,8 @@
 """Progress of background jobs: a job reports `done` of `total` steps as it goes; the page that
 polls the job reads it and draws a percentage bar instead of only the elapsed time.
 
+Rows are removed a week after a job's last report (prune_progress, from the worker's tick).
+
 report_progress is called from inside a job's loop, possibly many times a second: it writes at
 most every THROTTLE_SECONDS per job (the first and the last report always go through), so a job
 that reports each of its 10,000 steps costs a handful of writes. It writes on the job's own
@@ -11,17 +13,21 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 from django.utils import timezone
 
 from labora.core.models import JobProgress
 
 THROTTLE_SECONDS = 0.25  # at most ~4 writes a second per job
+KEEP_FOR = timedelta(days=7)  # a job's progress row is removed this long after its last report
+PRUNE_EVERY_SECONDS = 3600.0  # prune_progress runs at most this often per process
 MAX_TRACKED = 1000  # jobs whose last write time is kept (per process)
 
 _clock = time.monotonic  # tests replace it
 _last_write: dict[str, float] = {}
 _lock = threading.Lock()
+_last_prune: float | None = None
 
 
 def report_progress(job_id: str, done: int, total: int) -> bool:
@@ -56,3 +62,16 @@ def job_progress(job_id: str) -> JobProgress | None:
     if not job_id:
         return None
     return JobProgress.objects.filter(job_id=str(job_id)[:64]).first()
+
+
+def prune_progress(*, force: bool = False) -> int:
+    """Remove the progress of jobs that last reported more than KEEP_FOR ago (their pages have
+    long stopped polling); runs from the worker's tick (core.worker.PERIODIC), at most every
+    PRUNE_EVERY_SECONDS unless `force`. Returns how many rows were removed."""
+    global _last_prune
+    now = _clock()
+    if not force and _last_prune is not None and now - _last_prune < PRUNE_EVERY_SECONDS:
+        return 0
+    _last_prune = now
+    removed, _ = JobProgress.objects.filter(updated_at__lt=timezone.now() - KEEP_FOR).delete()
+    return removed
