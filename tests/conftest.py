@@ -4,7 +4,11 @@ from __future__ import annotations
 
 # Test-mode environment variables are set by the `labora.testing` plugin (see pytest.ini),
 # which pytest loads before Django reads its settings.
+import contextlib
+import glob
 import json
+import os
+import tempfile
 from typing import Any
 
 import pytest
@@ -78,3 +82,12 @@ def run_events(django_capture_on_commit_callbacks: Any) -> Any:
         return django_capture_on_commit_callbacks(execute=True)
 
     return ctx
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """pytest-django removes this process's SQLite test database file but not the `-wal` and
+    `-shm` files WAL mode leaves beside it (settings: one file per test process)."""
+    for path in glob.glob(os.path.join(tempfile.gettempdir(), f"labora-test-{os.getpid()}.sqlite3*")):
+        if path.endswith(("-wal", "-shm")):
+            with contextlib.suppress(OSError):
+                os.remove(path)

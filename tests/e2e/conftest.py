@@ -129,15 +129,22 @@ def _wait_until_idle(server: Any, timeout: float = 3.0) -> None:
         time.sleep(0.02)
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-US")
+def new_page(browser: Any, server: Any, viewport: dict[str, int] = DESKTOP) -> tuple[Any, Any, list[str]]:
+    """A browser context of its own on `server` and its page: (context, page, errors), where
+    errors collects script errors and console errors (Content-Security-Policy violations show
+    up there too). Close the context when done."""
+    context = browser.new_context(viewport=viewport, base_url=server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
-    # Content-Security-Policy violations and script errors show up here; a test can assert on them.
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return context, page, errors
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context, page, errors = new_page(browser, live_server)
     page.js_errors = errors  # type: ignore[attr-defined]  # read by tests: assert not page.js_errors
     yield page
     context.close()
@@ -167,12 +174,7 @@ def open_signed_in(
     """A browser context of its own for `email` (two people at once: two calls), signed in, on
     `path`, once its live websocket has said hello. Returns (context, page, errors) where errors
     collects script errors and console errors, like the `page` fixture's js_errors."""
-    context = browser.new_context(viewport=viewport, base_url=server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    context, page, errors = new_page(browser, server, viewport)
     login(page, server, email, factories.PASSWORD)
     page.goto(f"{server.url}{path}")
     page.locator('main[data-live-state="open"]').wait_for()

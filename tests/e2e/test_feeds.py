@@ -9,7 +9,7 @@ from labora.chat import services as chat
 from labora.core.models import DomainEvent
 from labora.work.services import project_create, task_create, task_update
 from tests import factories
-from tests.e2e.conftest import DESKTOP, PHONE, TIMEOUT_MS, login, shot
+from tests.e2e.conftest import DESKTOP, PHONE, login, new_page, shot
 
 
 def _seed() -> dict[str, Any]:
@@ -30,12 +30,7 @@ def _seed() -> dict[str, Any]:
 
 def test_a_project_feed_filtered_by_kind_updates_live(browser: Any, live_server: Any) -> None:
     data = _seed()
-    context = browser.new_context(viewport=DESKTOP, base_url=live_server.url, locale="en-US")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    context, page, errors = new_page(browser, live_server)
     try:
         login(page, live_server, "ann@example.com", factories.PASSWORD)
         page.goto(f"{live_server.url}/w/acme/projects/OPS/board/")
