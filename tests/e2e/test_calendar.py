@@ -11,7 +11,6 @@ from typing import Any
 from django.db.models import F, Max
 
 from labora.core.models import DomainEvent
-
 from labora.planning.services import calendar_set_workspace
 from labora.work import services
 from labora.work.models import Task
