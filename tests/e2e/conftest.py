@@ -188,3 +188,50 @@ def settle(*pages: Any, ms: int = 600) -> None:
     for page in pages:
         page.locator('main[data-live-state="open"]').wait_for()
     pages[0].wait_for_timeout(ms)
+
+
+# Counts what a page hears and asks: the last live event id, requests in flight (htmx and fetch)
+# and when anything last happened. Install it before the actions whose live echoes you want to
+# wait out (`track_live`), then `wait_live_settled` before changing the database behind the
+# page's back: otherwise a late refresh can show the change before the test expects it.
+_TRACK_LIVE = """() => {
+  if (window.__liveTrack) return;
+  const t = (window.__liveTrack = { last: 0, inflight: 0, at: performance.now() });
+  const touch = () => { t.at = performance.now(); };
+  document.addEventListener("labora:live", (e) => {
+    t.last = Math.max(t.last, (e.detail && e.detail.id) || 0);
+    touch();
+  });
+  document.addEventListener("htmx:beforeRequest", () => { t.inflight += 1; touch(); });
+  document.addEventListener("htmx:afterRequest", () => { t.inflight -= 1; touch(); });
+  const plain = window.fetch.bind(window);
+  window.fetch = async (...args) => {
+    t.inflight += 1;
+    touch();
+    try { return await plain(...args); } finally { t.inflight -= 1; touch(); }
+  };
+}"""
+
+
+def track_live(page: Any) -> None:
+    page.evaluate(_TRACK_LIVE)
+
+
+def wait_live_settled(page: Any, names: tuple[str, ...] = ("task.",), quiet_ms: int = 400) -> None:
+    """Wait until the page has heard the live event of every change recorded so far whose name
+    starts with one of `names` (events the page is sent), and what those events started
+    (refreshes, reloads) is over, with nothing new for `quiet_ms`."""
+    from django.db.models import Max, Q
+
+    from labora.core.models import DomainEvent
+
+    heard = Q()
+    for name in names:
+        heard |= Q(name__startswith=name)
+    last = DomainEvent.objects.filter(heard).aggregate(m=Max("pk"))["m"] or 0
+    page.wait_for_function(
+        "([last, quiet]) => { const t = window.__liveTrack;"
+        " return t.last >= last && t.inflight === 0 && performance.now() - t.at > quiet; }",
+        arg=[last, quiet_ms],
+        polling=100,
+    )

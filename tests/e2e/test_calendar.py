@@ -8,14 +8,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import F, Max
+from django.db.models import F
 
-from labora.core.models import DomainEvent
 from labora.planning.services import calendar_set_workspace
 from labora.work import services
 from labora.work.models import Task
 from tests import factories
-from tests.e2e.conftest import PHONE, login, shot
+from tests.e2e.conftest import PHONE, login, shot, track_live, wait_live_settled
 
 MONTH = "2026-11"
 CAL = f"/w/acme/projects/OPS/calendar/?month={MONTH}"
@@ -47,31 +46,6 @@ def _seed() -> Any:
 
 def _day_keys(page: Any, day: str) -> list[str]:
     return page.locator(f"#day-{day} [data-cal-list] > [data-key]").evaluate_all("cs => cs.map(c => c.dataset.key)")
-
-
-# Counts what the page hears and asks: the last live event id, htmx requests in flight and when
-# anything last happened. Installed before the moves so the test can wait for the page to be done.
-_TRACK = """() => {
-  const t = (window.__calendarNet = { last: 0, inflight: 0, at: performance.now() });
-  document.addEventListener("labora:live", (e) => {
-    t.last = Math.max(t.last, (e.detail && e.detail.id) || 0);
-    t.at = performance.now();
-  });
-  document.addEventListener("htmx:beforeRequest", () => { t.inflight += 1; t.at = performance.now(); });
-  document.addEventListener("htmx:afterRequest", () => { t.inflight -= 1; t.at = performance.now(); });
-}"""
-
-
-def _wait_refreshed(page: Any) -> None:
-    """Wait until the page has heard the live event of every task change so far and the grid
-    refresh each one starts is over: after this, the chips hold what the database holds."""
-    last = DomainEvent.objects.filter(name__startswith="task.").aggregate(m=Max("pk"))["m"]
-    page.wait_for_function(
-        "last => { const t = window.__calendarNet;"
-        " return t.last >= last && t.inflight === 0 && performance.now() - t.at > 400; }",
-        arg=last,
-        polling=100,
-    )
 
 
 def _drag(page: Any, key: str, day: str) -> None:
@@ -175,7 +149,7 @@ def test_a_focused_chip_moves_with_alt_and_the_arrows_and_keeps_the_focus(page: 
     login(page, live_server, "olivia@example.com", factories.PASSWORD)
     page.goto(f"{live_server.url}{CAL}")
     page.locator('main[data-live-state="open"]').wait_for()
-    page.evaluate(_TRACK)
+    track_live(page)
     page.locator("#chip-OPS-1 .cal-chip-link").focus()
 
     # Alt+→: a day later, saved with the chip's version, the focus still on it
@@ -204,7 +178,7 @@ def test_a_focused_chip_moves_with_alt_and_the_arrows_and_keeps_the_focus(page: 
 
     # A refused move (someone else changed the task) snaps back with the reason; focus stays.
     # The change is made once the moves' live refreshes are over, so none of them shows it.
-    _wait_refreshed(page)
+    wait_live_settled(page)
     Task.objects.filter(number=1).update(title="Send the invoices (v2)", version=F("version") + 1)
     page.locator("#chip-OPS-1 .cal-chip-link").focus()
     with page.expect_response(lambda r: r.request.method == "POST") as answer:
