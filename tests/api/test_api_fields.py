@@ -277,8 +277,9 @@ def test_listing_200_tasks_with_every_field_takes_as_many_queries_as_20(api: Any
 
     fill(20)
     queries_for_list()  # warm up: the first request of a token also records when it was used
-    # token, membership, project, page, its details (labels, collaborators, checklist counts,
-    # statuses, people: task_rows._details), field definitions, person fields' e-mails
-    assert queries_for_list() == 7
+    # token; workspace, membership and project in one; page, its details (labels, collaborators,
+    # checklist counts, statuses, people: task_rows._details), field definitions, person fields'
+    # e-mails
+    assert queries_for_list() == 6
     fill(180)
-    assert queries_for_list() == 8  # the page is full now: one COUNT more, nothing per task
+    assert queries_for_list() == 7  # the page is full now: one COUNT more, nothing per task

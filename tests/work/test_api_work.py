@@ -323,13 +323,14 @@ def test_the_list_route_takes_a_constant_number_of_queries(api: Any, user: Any, 
     for i in range(20):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["x"])
     queries_for_list()  # the first request of a token also stamps its last use
-    # token, membership, project, page, and its details (labels, collaborators, checklist
-    # counts, statuses, people: task_rows._details); no field definitions, as no task holds a
-    # custom value; a first page that is not full holds every match, so no COUNT
-    assert queries_for_list() == 5
+    # token; workspace, membership and project in one (selectors.project_scope); page, and its
+    # details (labels, collaborators, checklist counts, statuses, people: task_rows._details);
+    # no field definitions, as no task holds a custom value; a first page that is not full
+    # holds every match, so no COUNT
+    assert queries_for_list() == 4
     for i in range(180):
         services.task_create(actor=user, project=project, title=f"t{i}", labels=["y"])
-    assert queries_for_list() == 6  # a full page: the COUNT too
+    assert queries_for_list() == 5  # a full page: the COUNT too
     for i in range(200):
         services.task_create(actor=user, project=project, title=f"u{i}", labels=["z"])
-    assert queries_for_list() == 6
+    assert queries_for_list() == 5

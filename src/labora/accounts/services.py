@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import UTC, datetime
@@ -10,12 +11,12 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from labora.accounts.models import TOKEN_PREFIX, ApiToken, User, hash_token
-from labora.core import events
+from labora.core import events, rawrows
 from labora.core.errors import Conflict, NotFound, ValidationError
 from labora.core.policy import check
 
@@ -203,18 +204,35 @@ def token_revoke(*, actor: User, token_public_id: str) -> ApiToken:
     return token
 
 
+@functools.cache
+def _token_sql() -> str:
+    t, u = ApiToken._meta, User._meta
+    return (
+        f"SELECT {rawrows.columns(ApiToken, 't')}, {rawrows.columns(User, 'u')} "  # noqa: S608  (model names only; input bound)
+        f'FROM "{t.db_table}" t JOIN "{u.db_table}" u ON u."id" = t."user_id" WHERE t."token_hash" = %s'
+    )
+
+
 def token_authenticate(raw: str) -> User | None:
-    """The active user behind a raw token, or None. Records last use at most once a minute."""
+    """The active user behind a raw token, or None. Records last use at most once a minute.
+
+    Runs on every API request: one hand-written query (core.rawrows), a millisecond less than
+    the ORM's select_related for the same row."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    # order_by(): a unique lookup needs no ORDER BY (.first() would add one; this runs per request)
-    token = next(iter(ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).order_by()[:1]), None)
-    if token is None or not token.is_active or not token.user.is_active:
+    with connection.cursor() as cursor:
+        cursor.execute(_token_sql(), [hash_token(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = rawrows.instance(ApiToken, row[: rawrows.width(ApiToken)])
+    token.user = user = rawrows.instance(User, row[rawrows.width(ApiToken) :])
+    if not token.is_active or not user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user
 
 
 # --- two-factor (TOTP) -------------------------------------------------------------------

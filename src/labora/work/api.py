@@ -517,8 +517,9 @@ def task_list(
     page: int = PAGE,
     page_size: int = PAGE_SIZE,
 ) -> HttpResponse:
-    user, workspace, membership = _scope_membership(request, ws)
-    project = selectors.project_get(user=user, workspace=workspace, key=key, membership=membership, with_lead=False)
+    user = actor(request)
+    workspace, membership, project = selectors.project_scope(user=user, slug=ws, key=key)
+    check(user, "work.view", membership)
     found = selectors.task_search(
         user=user,
         workspace=workspace,
