@@ -50,8 +50,8 @@ test-sqlite: setup
 
 test-postgres: setup
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  echo "== test suite on PostgreSQL ($(PG_URL)) =="; \
-	  DATABASE_URL='$(PG_URL)' $(BIN)/pytest -n $(PYTEST_WORKERS) -q; \
+	  echo "== test suite on PostgreSQL ($(PG_URL)), without the db_free tests =="; \
+	  DATABASE_URL='$(PG_URL)' LABORA_TEST_SKIP_DB_FREE=1 $(BIN)/pytest -n $(PYTEST_WORKERS) -q; \
 	else echo "== PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL run =="; fi
 
 bench: setup

@@ -91,3 +91,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if path.endswith(("-wal", "-shm")):
             with contextlib.suppress(OSError):
                 os.remove(path)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run of `make test` leaves out tests marked db_free: they never reach the
+    database (pytest-django would refuse it), so a second run only repeats the SQLite one."""
+    if not os.environ.get("LABORA_TEST_SKIP_DB_FREE"):
+        return
+    kept = [item for item in items if item.get_closest_marker("db_free") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item.get_closest_marker("db_free")])
+        items[:] = kept

@@ -25,6 +25,9 @@ from labora.planning.engine import network as network_module
 from labora.planning.engine.network import Network
 from tests.planning.test_engine_properties import Net, networks
 
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
+
 START = date(2025, 3, 3)
 NOT_A_TYPE: Any = "XX"
 CAL = Calendar(holidays=frozenset({date(2025, 3, 12)}))

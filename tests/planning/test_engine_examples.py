@@ -20,6 +20,9 @@ from labora.planning.engine import (
     schedule,
 )
 
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
+
 FS, SS, FF, SF = DependencyType.FS, DependencyType.SS, DependencyType.FF, DependencyType.SF
 START = date(2025, 3, 3)
 CAL = Calendar()

@@ -223,6 +223,9 @@ import gc
 from datetime import date
 from labora.planning.engine import Calendar, Task, schedule
 
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
+
 tasks = [Task(f"t{i}", 1) for i in range(50)]
 cal, start = Calendar(), date(2025, 1, 6)
 gc.disable()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,9 @@ from labora.planning.engine import (
     schedule,
 )
 from labora.planning.engine.calendar import WorkingDays
+
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
 
 START = date(2025, 3, 3)
 CAL = Calendar(

@@ -20,6 +20,9 @@ from labora.planning.engine import (
 )
 from labora.planning.engine.forecast import sample_durations
 
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
+
 START = date(2025, 3, 3)
 CAL = Calendar()
 TASKS = [Task("A", 3), Task("B", 7), Task("C", 2), Task("D", 4), Task("M", 0, is_milestone=True)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,9 @@ from labora.work.query import (
     parse,
 )
 from labora.work.query.parser import MAX_DEPTH
+
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
 
 EQUALITY = (":", "=", "!=")
 MAX_RELATIVE = {"d": 36_500, "w": 5_200, "m": 1_200, "y": 100}
