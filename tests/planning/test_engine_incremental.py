@@ -34,6 +34,10 @@ from labora.planning.engine.calendar import WorkingDays
 from labora.planning.engine.model import TaskSchedule
 from labora.planning.engine.passes import _task_schedule
 
+# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
+pytestmark = pytest.mark.db_free
+
+
 START = date(2025, 3, 3)
 CAL = Calendar(
     holidays=frozenset({date(2025, 3, 12), date(2025, 4, 1)}), extra_working_days=frozenset({date(2025, 3, 15)})
@@ -222,9 +226,6 @@ _COLLECTOR_CHECK = """
 import gc
 from datetime import date
 from labora.planning.engine import Calendar, Task, schedule
-
-# Pure Python (pytest-django would refuse a query): run once, not again on PostgreSQL.
-pytestmark = pytest.mark.db_free
 
 tasks = [Task(f"t{i}", 1) for i in range(50)]
 cal, start = Calendar(), date(2025, 1, 6)
