@@ -128,12 +128,12 @@ def project_scope(*, user: Any, slug: str, key: str) -> tuple[Workspace, Members
         with connection.cursor() as cursor:
             cursor.execute(_scope_sql(), [(key or "").upper(), user.pk, slug])
             row = cursor.fetchone()
-        if row is not None and row[rawrows.width(Workspace) + rawrows.width(Membership)] is not None:
-            at = rawrows.width(Workspace)
-            workspace = rawrows.instance(Workspace, row[:at])
-            membership = rawrows.instance(Membership, row[at : at + rawrows.width(Membership)])
-            at += rawrows.width(Membership)
-            project = rawrows.instance(Project, row[at : at + rawrows.width(Project)])
+        ws_end = rawrows.width(Workspace)
+        m_end = ws_end + rawrows.width(Membership)
+        if row is not None and row[m_end] is not None:  # a member, and the project exists
+            workspace = rawrows.instance(Workspace, row[:ws_end])
+            membership = rawrows.instance(Membership, row[ws_end:m_end])
+            project = rawrows.instance(Project, row[m_end:-1])
             role = effective_role(membership, is_private=project.is_private, member_role=row[-1])
             if role is not None:
                 membership.workspace = workspace
