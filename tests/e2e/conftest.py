@@ -190,9 +190,10 @@ def settle(*pages: Any, ms: int = 600) -> None:
     pages[0].wait_for_timeout(ms)
 
 
-# Counts what a page hears and asks: the last live event id, requests in flight (htmx and fetch)
-# and when anything last happened. Install it before the actions whose live echoes you want to
-# wait out (`track_live`), then `wait_live_settled` before changing the database behind the
+# Counts what a page hears and asks: the last live event id, requests in flight (XHR, which htmx
+# uses, and fetch; counted on the request objects, so a request whose element a swap removed still
+# ends) and when anything last happened. Install it before the actions whose live echoes you want
+# to wait out (`track_live`), then `wait_live_settled` before changing the database behind the
 # page's back: otherwise a late refresh can show the change before the test expects it.
 _TRACK_LIVE = """() => {
   if (window.__liveTrack) return;
@@ -202,8 +203,13 @@ _TRACK_LIVE = """() => {
     t.last = Math.max(t.last, (e.detail && e.detail.id) || 0);
     touch();
   });
-  document.addEventListener("htmx:beforeRequest", () => { t.inflight += 1; touch(); });
-  document.addEventListener("htmx:afterRequest", () => { t.inflight -= 1; touch(); });
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    t.inflight += 1;
+    touch();
+    this.addEventListener("loadend", () => { t.inflight -= 1; touch(); }, { once: true });
+    return send.apply(this, args);
+  };
   const plain = window.fetch.bind(window);
   window.fetch = async (...args) => {
     t.inflight += 1;
@@ -222,6 +228,7 @@ def wait_live_settled(page: Any, names: tuple[str, ...] = ("task.",), quiet_ms: 
     starts with one of `names` (events the page is sent), and what those events started
     (refreshes, reloads) is over, with nothing new for `quiet_ms`."""
     from django.db.models import Max, Q
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from labora.core.models import DomainEvent
 
@@ -229,9 +236,15 @@ def wait_live_settled(page: Any, names: tuple[str, ...] = ("task.",), quiet_ms: 
     for name in names:
         heard |= Q(name__startswith=name)
     last = DomainEvent.objects.filter(heard).aggregate(m=Max("pk"))["m"] or 0
-    page.wait_for_function(
-        "([last, quiet]) => { const t = window.__liveTrack;"
-        " return t.last >= last && t.inflight === 0 && performance.now() - t.at > quiet; }",
-        arg=[last, quiet_ms],
-        polling=100,
-    )
+    try:
+        page.wait_for_function(
+            "([last, quiet]) => { const t = window.__liveTrack;"
+            " return t.last >= last && t.inflight === 0 && performance.now() - t.at > quiet; }",
+            arg=[last, quiet_ms],
+            polling=100,
+            timeout=20_000,
+        )
+    except PlaywrightTimeout:
+        state = page.evaluate("() => ({...window.__liveTrack, now: performance.now()})")
+        recent = list(DomainEvent.objects.filter(heard).order_by("-pk").values_list("pk", "name")[:5])
+        raise AssertionError(f"the page did not settle: waiting for event {last}, page has {state}; {recent}") from None
