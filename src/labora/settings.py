@@ -146,7 +146,14 @@ if os.environ.get("DATABASE_URL"):
         # costs more than it gains (a workspace-wide `label:` search: 63 -> 51 ms without them,
         # docs/performance.md). Raise it for a server that runs long reports on many cores.
         workers = int(os.environ.get("LABORA_DB_PARALLEL_WORKERS", "0"))
-        DATABASES["default"]["OPTIONS"].setdefault("options", f"-c max_parallel_workers_per_gather={workers}")
+        # PostgreSQL's default random_page_cost (4) prices an index probe as if it read a
+        # spinning disk. Labora's working set is in memory (or on SSD), where a probe costs
+        # little more than a sequential read: at 4 the planner hashed all 10,000 tasks of a
+        # project to find a label's first 50 instead of walking them in rank order (decision 0015).
+        page_cost = float(os.environ.get("LABORA_DB_RANDOM_PAGE_COST", "1.1"))
+        DATABASES["default"]["OPTIONS"].setdefault(
+            "options", f"-c max_parallel_workers_per_gather={workers} -c random_page_cost={page_cost}"
+        )
 else:
     DATABASES = {
         "default": {
