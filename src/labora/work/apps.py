@@ -4,8 +4,8 @@ from django.apps import AppConfig
 
 # On PostgreSQL, the task-label links by label, then task (decision 0015). Django makes the link
 # table of `Task.labels` itself, so migration 0007 adds the index as SQL; databases built without
-# migrations (tests) get it after their syncdb, from `index_label_links`. Not on SQLite, where
-# it made `label:` lists slower.
+# migrations (tests) get it after their syncdb, from `index_label_links`. Not on SQLite, whose
+# planner does not use it for these queries.
 LABEL_LINKS_INDEX = "work_task_labels_label_task"
 LABEL_LINKS_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {LABEL_LINKS_INDEX} ON work_task_labels (label_id, task_id)"
 
