@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.management.base import CommandError
 
 from labora.accounts.models import ApiToken, User
 from labora.core.models import DomainEvent
+from labora.work.models import Project, Task
 from labora.workspaces.models import Invitation, Membership, Role, Team, Workspace
 from tests.conftest import ApiClient
 from tests.factories import PASSWORD, make_user
@@ -153,6 +155,29 @@ def test_demo_loads_a_workspace_with_people_teams_and_an_invitation() -> None:
     assert Team.objects.filter(workspace=workspace).count() == 2
     assert Invitation.objects.filter(workspace=workspace, accepted_at__isnull=True).count() == 1
     assert DomainEvent.objects.filter(workspace=workspace, name="member.added").count() == 6
+
+
+def test_demo_work_shows_projects_streams_and_a_few_hundred_varied_tasks() -> None:
+    """Issue 3's demo: several projects and two ongoing streams, a few hundred tasks across
+    people, statuses, labels and dates."""
+    run("demo", "--if-empty")
+    workspace = Workspace.objects.get(slug="acme")
+    projects = Project.objects.filter(workspace=workspace)
+    tasks = Task.objects.filter(project__workspace=workspace)
+    today = datetime.date.today()
+
+    kinds = list(projects.values_list("kind", flat=True))
+    assert kinds.count("ongoing") == 2
+    assert kinds.count("project") >= 3
+    assert tasks.count() >= 300
+    assert tasks.values("assignee").distinct().count() >= 5
+    assert set(tasks.values_list("status__category", flat=True)) >= {"backlog", "todo", "in_progress", "done"}
+    assert tasks.filter(labels__isnull=False).values("labels").distinct().count() >= 6
+    assert tasks.filter(due_date__lt=today).exists() and tasks.filter(due_date__gt=today).exists()
+    assert tasks.filter(type="bug").exists() and tasks.filter(parent__isnull=False).exists()
+    # Written like real work: a title repeats in a stream (a request that comes back), rarely elsewhere.
+    titles = list(tasks.filter(project__kind="project").values_list("title", flat=True))
+    assert len(set(titles)) >= 0.8 * len(titles)
 
 
 def test_demo_if_empty_is_idempotent() -> None:

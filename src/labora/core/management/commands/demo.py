@@ -114,6 +114,7 @@ class Command(BaseCommand):
                 )
         member_invite(actor=owner, workspace=workspace, membership=membership, email=INVITED[0], role=INVITED[1])
         _load_work(owner=owner, workspace=workspace, users=users)
+        _load_more_work(owner=owner, workspace=workspace, users=users)
         _load_task_fields(owner=owner, workspace=workspace, users=users)
         add_planning(owner=owner, workspace=workspace, users=users, today=datetime.date.today())
         add_comments(owner=owner, workspace=workspace, users=users)
@@ -257,7 +258,11 @@ def _load_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> 
                 status = weights[1][0]
             used[status] = used.get(status, 0) + 1
             thing = THINGS[key][i % len(THINGS[key])]
-            title = f"{rng.choice(VERBS)} {thing}" if i >= len(THINGS[key]) else f"{VERBS[i % len(VERBS)]} {thing}"
+            verb = rng.choice(VERBS) if i >= len(THINGS[key]) else VERBS[i % len(VERBS)]
+            # A stream's tasks are requests that come back ("VPN access", "Monthly report"), not
+            # project steps: they keep the thing as the title. The verb is drawn all the same, so
+            # every later random choice (and so each demo task's fields) stays what it was.
+            title = f"{verb} {thing}" if kind == "project" else thing[0].upper() + thing[1:]
             due = today + datetime.timedelta(days=rng.randint(-12, 30)) if rng.random() < 0.7 else None
             task = task_create(
                 actor=rng.choice(workers),
@@ -277,6 +282,173 @@ def _load_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> 
                 first = task
             if i % 9 == 0:  # a little history in the activity log
                 task_update(actor=owner, task=task, description=f"Notes for {task.key}: see the brief in the drive.")
+
+
+# A second wave of tasks with titles written out in full, so the demo holds a few hundred tasks
+# (what a team's list, board and My work look like after some months) without repeating the
+# first wave's titles. Its own random generator: the first wave, which tests and the task
+# fields below refer to by key (WEB-1 to WEB-24, APP-2, ...), stays exactly as it was.
+MORE_WORK = {
+    "WEB": [
+        "Agree the tone of voice for product pages",
+        "Compress hero images below 200 KB",
+        "Redirect old /products URLs to the new pages",
+        "Accessibility pass: colour contrast on buttons",
+        "Accessibility pass: keyboard order in the menu",
+        "Add structured data for articles",
+        "Cache headers for static assets",
+        "Set up preview deployments for content editors",
+        "Write alt text for the team photos",
+        "Lighthouse score above 90 on mobile",
+        "Newsletter sign-up in the footer",
+        "Translate the pricing page into German",
+        "Translate the pricing page into French",
+        "Legal: update the imprint",
+        "Legal: privacy notice for the contact form",
+        "Broken links after the CMS import",
+        "Safari: sticky header jumps on scroll",
+        "Form spam: add a honeypot field",
+        "Content freeze and launch checklist",
+        "Train the marketing team on the CMS",
+        "Font loading flashes unstyled text",
+        "Open Graph images for social sharing",
+        "Customer logos strip on the home page",
+        "Uptime monitor for the new site",
+        "Post-launch review with stakeholders",
+        "Remove the old tracking scripts",
+        "Image gallery on case study pages",
+        "Favicon and app icons in every size",
+        "Search: index blog posts",
+        "Release notes page",
+    ],
+    "APP": [
+        "Biometric unlock on iOS",
+        "Biometric unlock on Android",
+        "Crash on launch with an empty cache",
+        "Pull to refresh on the task list",
+        "Empty states for new accounts",
+        "Rate-the-app prompt after the third week",
+        "Background refresh of notifications",
+        "Localise date formats",
+        "Tablet layout for the board",
+        "In-app feedback form",
+        "Beta group on TestFlight",
+        "Android 15 edge-to-edge screens",
+        "Reduce the app size below 40 MB",
+        "Login fails when the clock is wrong",
+        "Attach photos from the camera to tasks",
+        "Analytics events for onboarding steps",
+        "Accessibility labels for icon buttons",
+        "Release checklist for store submissions",
+        "Retry failed uploads on reconnect",
+        "Privacy labels for the App Store",
+        "Battery drain with location services on",
+        "Snooze reminders from the notification",
+        "Widget for today's tasks",
+        "Handle expired sessions gracefully",
+        "Play Store pre-launch report fixes",
+    ],
+    "MKT": [
+        "Brief the design agency",
+        "Book the webinar platform",
+        "Shortlist three customer stories",
+        "Interview Northwind for a case study",
+        "Keyword research for the launch blog post",
+        "Draft the launch blog post",
+        "Approve ad creatives",
+        "Retargeting audience from site visitors",
+        "Partner co-marketing plan",
+        "Sales one-pager",
+        "Demo video script",
+        "Record the demo video",
+        "Schedule launch-week social posts",
+        "Set the campaign KPIs",
+        "Launch-day war room",
+        "Follow-up e-mail for webinar attendees",
+        "Weekly campaign report",
+        "Award submission for the product",
+        "Translate ads for the DACH market",
+        "Post-campaign retrospective",
+    ],
+    "ITS": [
+        "New starter: Ana, laptop and accounts",
+        "Leaver: revoke access for Ben",
+        "Projector in room 3 does not connect",
+        "Renew the SSL certificate for the intranet",
+        "Phishing e-mail reported by finance",
+        "Quarterly access review",
+        "Backup restore test",
+        "Update the asset register",
+        "Keyboard replacement for reception",
+        "MFA for the accounting system",
+        "Slow Wi-Fi on the 3rd floor",
+        "Install design software for the new designer",
+        "Shared calendar not syncing on phones",
+        "Printer toner order",
+        "Patch Tuesday: roll out updates",
+        "Laptop battery swelling, replace",
+        "Guest Wi-Fi password rotation",
+        "Move the file server to the cloud",
+        "Mailbox full for the sales inbox",
+        "Video calls drop in the small meeting room",
+        "Set up the new conference phone",
+        "Encrypt the remaining laptops",
+        "Domain renewal reminder",
+        "Licence count check before renewal",
+        "Document the onboarding checklist",
+    ],
+    "OPS": [
+        "Weekly newsletter: pick the stories",
+        "Update the media kit",
+        "Clean up duplicate contacts in the CRM",
+        "Renew the stock photo subscription",
+        "Quarterly budget reconciliation",
+        "Refresh the e-mail footer banners",
+        "Archive old campaign assets",
+        "Agency invoice approval",
+        "Update the brand guidelines PDF",
+        "Social media report for the board",
+        "Trade fair booth booking",
+        "Order swag for the trade fair",
+        "Webinar recordings to the resource library",
+        "Monthly SEO check",
+        "Review the marketing tool stack costs",
+    ],
+}
+
+
+BUG_WORDS = ("crash", "fails", "broken", "jumps", "drop", "flashes", "not sync", "does not")
+
+
+def _load_more_work(*, owner: User, workspace: Workspace, users: dict[str, User]) -> None:
+    """MORE_WORK's tasks, appended to the projects _load_work made (keys continue after theirs).
+    They avoid statuses with a WIP limit, which the first wave already fills."""
+    rng = random.Random(2027)  # noqa: S311  (not security: the same demo every time)
+    today = datetime.date.today()
+    workers = [users[h] for h in ("demo", "maya.chen", "jonas.weber", "priya.raman", "tomas.ortega")]
+    for key, _name, kind, _lead, _start, _target, _count in PROJECTS:
+        project = selectors.project_get(user=owner, workspace=workspace, key=key)
+        limited = {status for (k, status), _limit in WIP_LIMITS.items() if k == key}
+        weights = [
+            (status, weight)
+            for status, weight in (PROJECT_STATUS_WEIGHTS if kind == "project" else ONGOING_STATUS_WEIGHTS)
+            if status not in limited
+        ]
+        for title in MORE_WORK[key]:
+            due = today + datetime.timedelta(days=rng.randint(-20, 45)) if rng.random() < 0.75 else None
+            task_create(
+                actor=rng.choice(workers),
+                project=project,
+                title=title,
+                type="bug" if any(w in title.lower() for w in BUG_WORDS) else "task",
+                status=_pick(rng, weights),
+                priority=_pick(rng, PRIORITY_WEIGHTS),
+                assignee=rng.choice(workers).email if rng.random() < 0.85 else None,
+                start_date=due - datetime.timedelta(days=rng.randint(1, 10)) if due and rng.random() < 0.5 else None,
+                due_date=due,
+                estimate_hours=rng.choice([None, 1, 2, 4, 8, 16]),
+                labels=rng.sample(LABELS, k=rng.choice([0, 1, 1, 2])),
+            )
 
 
 CHECKLISTS = {
