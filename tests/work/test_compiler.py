@@ -110,10 +110,48 @@ def keys(data: dict[str, Any], text: str, today: datetime.date = TODAY) -> list[
         ("NOT (label:bug OR project:web)", ["OPS-3", "OPS-4", "OPS-5"]),
         ("-status:open", ["OPS-3", "OPS-4"]),
         ("label:bug AND assignee:me", ["OPS-1"]),
+        # OPS-2 has both labels: whichever label term is joined, it is listed once, and two
+        # label terms are two conditions, not one link holding both labels.
+        ("label:BUG", ["OPS-1", "OPS-2"]),
+        ("label:bug label:admin", ["OPS-2"]),
+        ("label:admin label:bug status:open", ["OPS-2"]),
+        ("label:bug,admin", ["OPS-1", "OPS-2"]),
+        ("label:bug OR label:admin", ["OPS-1", "OPS-2"]),
+        ("label:bug NOT label:admin", ["OPS-1"]),
+        ("label:admin NOT label:bug", []),
+        ("label:bug (label:admin OR assignee:me)", ["OPS-1", "OPS-2"]),
+        ("(label:bug status:open) OR project:web", ["OPS-1", "OPS-2", "WEB-1"]),
+        ("label:missing label:bug", []),
     ],
 )
 def test_the_query_selects(data: dict[str, Any], text: str, expected: list[str]) -> None:
     assert keys(data, text) == expected
+
+
+def _label_sql(data: dict[str, Any], text: str) -> str:
+    q = compile_query(text, user=data["user"], workspace=data["workspace"], today=TODAY)
+    return str(Task.objects.filter(workspace=data["workspace"]).filter(q).query)
+
+
+@pytest.mark.parametrize(
+    ("text", "joins", "exists"),
+    [
+        ("label:bug", 1, 0),  # the label every match has: a join (cheaper than EXISTS)
+        ("status:open label:bug", 1, 0),
+        ("label:bug label:admin", 1, 1),  # only one of them joined
+        ("label:bug,admin", 0, 2),  # either label: a join would list OPS-2 twice
+        ("label:bug OR project:web", 0, 1),
+        ("NOT label:bug", 0, 1),
+        ("label!=bug", 0, 1),
+        ("label:none", 0, 1),
+    ],
+)
+def test_only_the_label_every_match_must_have_is_joined(
+    data: dict[str, Any], text: str, joins: int, exists: int
+) -> None:
+    sql = _label_sql(data, text)
+    assert sql.count('JOIN "work_task_labels"') == joins
+    assert sql.count("EXISTS") == exists
 
 
 def test_created_and_updated_are_days_in_the_users_time_zone(data: dict[str, Any]) -> None:

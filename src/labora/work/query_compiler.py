@@ -8,8 +8,9 @@ task's title and description (labora.work.search: PostgreSQL GIN / SQLite FTS5):
 the text terms that sit side by side in one AND are searched together, all of them required and
 the last one as a prefix; without an explicit `order`, such a query sorts by relevance
 (`order_by(..., ranked_by=node)`).
-Multi-valued relations (labels) are matched through `pk__in` subqueries, so a match never
-duplicates rows and NOT means "has none of them".
+Multi-valued relations (labels) are matched through correlated EXISTS subqueries, so a match
+never duplicates rows and NOT means "has none of them"; the one label every match must have is a
+plain join instead, which is cheaper and cannot duplicate a row (_joinable_label).
 """
 
 from __future__ import annotations
@@ -124,9 +125,30 @@ def compile_query(
     node = parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
     if node is None:
         return Q()
-    return _Compiler(user=user, workspace=workspace, today=today, project=project, from_pk=from_pk, scan=scan).node(
-        node
-    )
+    compiler = _Compiler(user=user, workspace=workspace, today=today, project=project, from_pk=from_pk, scan=scan)
+    compiler.join_label = _joinable_label(node)
+    return compiler.node(node)
+
+
+def _joinable_label(node: Node) -> Value | None:
+    """The value of the first `label:name` term (one name, no `none`) that every match must
+    satisfy: reached from the top through ANDs only, so never under an OR or a NOT.
+
+    Such a term may be a plain join on the task-label links instead of a correlated EXISTS:
+    as a task has a label at most once (the links are unique per task and label), a join with
+    one label's links neither duplicates nor drops a task. Only one term of a query is joined:
+    two conditions on one join would ask for a single link holding both labels."""
+    if isinstance(node, Term):
+        if node.field == "label" and node.op in (":", "=") and len(node.values) == 1:
+            value = node.values[0]
+            return value if isinstance(value, Text) else None
+        return None
+    if isinstance(node, And):
+        for item in node.items:
+            found = _joinable_label(item)
+            if found is not None:
+                return found
+    return None
 
 
 def search_words(node: Node | None) -> search.Words | None:
@@ -195,6 +217,7 @@ class _Compiler:
         self.scan = scan
         self.zone = _user_zone(user)
         self._types: dict[str, list[str]] | None = None
+        self.join_label: Value | None = None  # see _joinable_label
 
     def node(self, node: Node) -> Q:
         if isinstance(node, And):
@@ -280,6 +303,10 @@ class _Compiler:
         ids = list(named.values_list("pk", flat=True))
         if not ids:
             return Q(pk__in=[])
+        if value is self.join_label and len(ids) == 1:
+            # A join counts a project's 10,000 tasks in 3.2 ms on SQLite where EXISTS takes
+            # 4.6, and a page of 50 in 0.44 ms instead of 0.79 (docs/performance.md).
+            return Q(labels=ids[0])
         return Q(Exists(links.filter(label_id__in=ids)))
 
     def _known_types(self) -> dict[str, list[str]]:
